@@ -1,0 +1,70 @@
+/**
+ * The connection: DingTalk's client-credentials token for an internal app, as Zapier session auth
+ * (Zapier's oauth2 type only does the authorization-code flow).
+ *
+ * The token is fetched once by `sessionConfig.perform` and stored in authData with its expiry. The
+ * beforeRequest in this file asks Zapier for a new session shortly before that expiry, and the afterResponse
+ * in middleware.ts does the same when DingTalk reports the token invalid, so a token is never fetched per request.
+ */
+import type { Authentication, BeforeRequestMiddleware, Bundle, ZObject } from 'zapier-platform-core';
+import { getAccessToken } from './dingtalk/auth';
+import { getDepartment } from './dingtalk/contact';
+import { zapierTransport } from './dingtalk/transport';
+
+const CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
+/** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
+const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+
+const fetchSession = async (z: ZObject, bundle: Bundle) => {
+  const token = await getAccessToken(zapierTransport(z, bundle), {
+    appKey: String(bundle.authData.appKey ?? '').trim(),
+    appSecret: String(bundle.authData.appSecret ?? '').trim(),
+  });
+  return { accessToken: token.accessToken, accessTokenExpiresAt: String(Date.now() + token.expireIn * 1000) };
+};
+
+/** A cheap, free (contacts) call that proves the token works and names the organisation. */
+const testConnection = async (z: ZObject, bundle: Bundle) => {
+  const root = await getDepartment(zapierTransport(z, bundle));
+  return { organization_name: root.name, connection_label: root.name || String(bundle.authData.appKey) };
+};
+
+/** Refreshes the session before the stored token expires instead of spending a failed call on it. */
+export const refreshExpiringToken: BeforeRequestMiddleware = (request, z, bundle) => {
+  const expiresAt = Number(bundle.authData?.accessTokenExpiresAt);
+  const isTokenCall = String(request.url ?? '').endsWith('/v1.0/oauth2/accessToken');
+  if (!isTokenCall && bundle.authData?.accessToken && expiresAt && expiresAt - EXPIRY_MARGIN_MS < Date.now()) {
+    throw new z.errors.RefreshAuthError('The DingTalk access token is about to expire; fetching a new one.');
+  }
+  return request;
+};
+
+export default {
+  type: 'session',
+  fields: [
+    {
+      key: 'appKey',
+      label: 'Client ID (AppKey)',
+      required: true,
+      helpText: `The Client ID of your DingTalk internal app. Find it in the [DingTalk developer console](${CONSOLE_URL}) under your app → Credentials & Basic Info (凭证与基础信息).`,
+    },
+    {
+      key: 'appSecret',
+      label: 'Client Secret (AppSecret)',
+      required: true,
+      type: 'password',
+      helpText: `The Client Secret shown next to the Client ID in the [DingTalk developer console](${CONSOLE_URL}) under Credentials & Basic Info.`,
+    },
+    {
+      key: 'agentId',
+      label: 'Agent ID',
+      required: false,
+      helpText: `Only needed to send work notifications. Find the AgentId in the [DingTalk developer console](${CONSOLE_URL}) under your app → Credentials & Basic Info; it is a number such as 3012345678.`,
+    },
+    { key: 'accessToken', type: 'string', required: false, computed: true },
+    { key: 'accessTokenExpiresAt', type: 'string', required: false, computed: true },
+  ],
+  sessionConfig: { perform: fetchSession },
+  test: testConnection,
+  connectionLabel: '{{connection_label}}',
+} satisfies Authentication;

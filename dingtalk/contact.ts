@@ -1,0 +1,73 @@
+/**
+ * Contacts: users and departments. SearchUser lives on api.dingtalk.com (contact_1_0); the rest are legacy
+ * topapi calls on oapi.dingtalk.com. Contacts calls are free: they do not count toward the monthly quota.
+ */
+import type { z } from 'zod';
+import { call } from './call';
+import { endpoints } from './endpoints';
+import type { Page } from './paging';
+import {
+  GetDepartmentResponseBody,
+  GetUserByMobileResponseBody,
+  GetUserResponseBody,
+  ListSubDepartmentsResponseBody,
+  SearchUserResponseBody,
+} from './schemas/contact';
+import type { Transport } from './transport';
+
+export type UserDetail = z.output<typeof GetUserResponseBody>['result'];
+
+/** DingTalk's root department id; its name is the organisation's name. */
+export const ROOT_DEPARTMENT_ID = 1;
+
+/** User ids whose name, pinyin or English name matches `queryWord`, one page at `offset`. */
+export async function searchUser(
+  transport: Transport,
+  params: { queryWord: string; exact?: boolean },
+  offset = 0,
+  size = 20,
+): Promise<Page<string, number> & { totalCount?: number }> {
+  const body = { queryWord: params.queryWord, offset, size, ...(params.exact ? { fullMatchField: 1 } : {}) };
+  const result = await call(transport, endpoints.SearchUser, SearchUserResponseBody, { body });
+  const items = result.list ?? [];
+  // ⚠ DingTalk does not document whether `offset` is a row offset or a page number; we treat it as a row
+  // offset, which is what the SDK's name suggests.
+  return { items, next: result.hasMore && items.length > 0 ? offset + items.length : undefined, totalCount: result.totalCount ?? undefined };
+}
+
+/** The user id for a mobile number, or undefined when nobody in the org has it. */
+export async function getUserIdByMobile(transport: Transport, mobile: string): Promise<string | undefined> {
+  const { result } = await call(transport, endpoints.GetUserByMobile, GetUserByMobileResponseBody, {
+    body: { mobile },
+    notFoundCodes: ['60121'],
+  });
+  return result?.userid;
+}
+
+/** A user's profile. Mobile and email come back only with the matching contact permissions. */
+export async function getUser(transport: Transport, userid: string): Promise<UserDetail> {
+  const { result } = await call(transport, endpoints.GetUser, GetUserResponseBody, { body: { userid, language: 'en_US' } });
+  return result;
+}
+
+export interface Department {
+  deptId: number;
+  name: string;
+  parentId?: number;
+}
+
+/** The direct sub-departments of `deptId` (one level; the root is 1). */
+export async function listSubDepartments(transport: Transport, deptId: number = ROOT_DEPARTMENT_ID): Promise<Department[]> {
+  const { result } = await call(transport, endpoints.ListSubDepartments, ListSubDepartmentsResponseBody, {
+    body: { dept_id: deptId, language: 'en_US' },
+  });
+  return (result ?? []).map(({ dept_id, name, parent_id }) => ({ deptId: dept_id, name, parentId: parent_id ?? undefined }));
+}
+
+/** One department; for the root (1) its name is the organisation's name. */
+export async function getDepartment(transport: Transport, deptId: number = ROOT_DEPARTMENT_ID): Promise<Department> {
+  const { result } = await call(transport, endpoints.GetDepartment, GetDepartmentResponseBody, {
+    body: { dept_id: deptId, language: 'en_US' },
+  });
+  return { deptId: result.dept_id, name: result.name, parentId: result.parent_id ?? undefined };
+}

@@ -1,0 +1,123 @@
+/**
+ * One request function, two adapters.
+ *
+ * The client modules (auth, workflow, contact, message) describe a call as a `DingTalkRequest` and hand it to a
+ * `Transport`. Inside Zapier the transport is `z.request`, so Zapier logs the call, scrubs secrets and refreshes
+ * the session; outside Zapier (scripts, the sandbox demo) it is axios. Both return the parsed JSON body of a
+ * successful call and throw for a DingTalk error, classified by `problemOf`.
+ */
+import axios from 'axios';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import type { Endpoint, Host } from './endpoints';
+import { getAccessToken } from './auth';
+import { DingTalkError, problemOf } from './errors';
+import { describeProblem } from './advice';
+
+/** The z.request option that tells the middleware which error codes mean "nothing found" for this call. */
+export const NOT_FOUND_CODES_OPTION = 'dingtalkNotFoundCodes';
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface DingTalkRequest {
+  endpoint: Endpoint;
+  query?: Record<string, QueryValue>;
+  body?: Record<string, unknown>;
+  /** Error codes that mean "nothing found" for this call: the body is returned instead of an error. */
+  notFoundCodes?: string[];
+}
+
+export type Transport = (request: DingTalkRequest) => Promise<unknown>;
+
+const DEFAULT_BASE_URLS: Record<Host, string> = {
+  api: 'https://api.dingtalk.com',
+  oapi: 'https://oapi.dingtalk.com',
+};
+
+/** Base URLs can be pointed at a local DingTalk stand-in with DINGTALK_API_BASE_URL / DINGTALK_OAPI_BASE_URL. */
+export function baseUrl(host: Host): string {
+  const override = host === 'api' ? process.env.DINGTALK_API_BASE_URL : process.env.DINGTALK_OAPI_BASE_URL;
+  return (override || DEFAULT_BASE_URLS[host]).replace(/\/+$/, '');
+}
+
+export const urlOf = (endpoint: Endpoint): string => baseUrl(endpoint.host) + endpoint.path;
+
+const definedOnly = (query: Record<string, QueryValue> = {}): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+  );
+
+/** Where DingTalk wants the token: a header on api.dingtalk.com, `?access_token=` on oapi. */
+function withToken(request: DingTalkRequest, token: string | undefined) {
+  const params = definedOnly(request.query);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (request.endpoint.authenticated && token) {
+    if (request.endpoint.host === 'api') headers['x-acs-dingtalk-access-token'] = token;
+    else params.access_token = token;
+  }
+  return { params, headers };
+}
+
+/** The Zapier adapter. Errors are raised by the app's afterResponse middleware (`middleware.ts`). */
+export function zapierTransport(z: ZObject, bundle: Bundle): Transport {
+  return async (request) => {
+    const { params, headers } = withToken(request, bundle.authData.accessToken);
+    const options = {
+      url: urlOf(request.endpoint),
+      method: request.endpoint.method,
+      params,
+      headers,
+      body: request.body,
+      removeMissingValuesFrom: { params: true, body: true },
+      // Read by the afterResponse middleware; z.request passes unknown keys through to `response.request`.
+      [NOT_FOUND_CODES_OPTION]: request.notFoundCodes ?? [],
+    };
+    const response = await z.request(options);
+    return response.data;
+  };
+}
+
+export interface AxiosTransportOptions {
+  appKey: string;
+  appSecret: string;
+  /** Called with the endpoint of every request, e.g. to count metered calls. */
+  onRequest?: (endpoint: Endpoint) => void;
+}
+
+/**
+ * The axios adapter for code that runs outside Zapier. It fetches the app token once, reuses it until it
+ * expires, and fetches a new one (once) when DingTalk reports it expired.
+ */
+export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportOptions): Transport {
+  const http = axios.create({ validateStatus: () => true });
+  let token: { value: string; expiresAt: number } | undefined;
+
+  const send = async (request: DingTalkRequest, accessToken?: string) => {
+    onRequest?.(request.endpoint);
+    const { params, headers } = withToken(request, accessToken);
+    const url = urlOf(request.endpoint);
+    const response = await http.request({ url, method: request.endpoint.method, params, headers, data: request.body });
+    const retryAfter = response.headers['retry-after'];
+    const problem = problemOf({ url, status: response.status, body: response.data, retryAfter: retryAfter == null ? null : String(retryAfter) });
+    if (problem && !request.notFoundCodes?.includes(problem.code)) throw new DingTalkError(problem, describeProblem(problem));
+    return response.data as unknown;
+  };
+
+  const freshToken = async (): Promise<string> => {
+    if (token && token.expiresAt > Date.now()) return token.value;
+    const result = await getAccessToken((request) => send(request), { appKey, appSecret });
+    // Renew a minute early so a token never expires mid-request.
+    token = { value: result.accessToken, expiresAt: Date.now() + (result.expireIn - 60) * 1000 };
+    return token.value;
+  };
+
+  return async (request) => {
+    if (!request.endpoint.authenticated) return send(request);
+    try {
+      return await send(request, await freshToken());
+    } catch (error) {
+      if (!(error instanceof DingTalkError) || error.problem.kind !== 'expired-token') throw error;
+      token = undefined;
+      return send(request, await freshToken());
+    }
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * workflow_1_0: OA approvals. One function per DingTalk action; names, paths and fields follow
+ * `@alicloud/dingtalk` 2.2.27 (see endpoints.ts and the contract test).
+ */
+import type { z } from 'zod';
+import { call } from './call';
+import { endpoints } from './endpoints';
+import { collectPages, type Collected, type Page } from './paging';
+import {
+  BooleanResultResponseBody,
+  GetProcessCodeByNameResponseBody,
+  GetProcessInstanceResponseBody,
+  GrantProcessInstanceForDownloadFileResponseBody,
+  ListProcessInstanceIdsResponseBody,
+  ListUserVisibleBpmsProcessesResponseBody,
+  ProcessForecastResponseBody,
+  QuerySchemaByProcessCodeResponseBody,
+  StartProcessInstanceResponseBody,
+  type FormComponent,
+  type ProcessInstance,
+} from './schemas/workflow';
+import type { Transport } from './transport';
+
+export type ProcessInstanceDetail = z.output<typeof ProcessInstance>;
+export type FormSchemaComponent = z.output<typeof FormComponent>;
+export type InstanceStatus = 'RUNNING' | 'TERMINATED' | 'COMPLETED' | 'NEW' | 'CANCELED';
+
+/** StartProcessInstanceRequestFormComponentValues (and its nested details) */
+export interface FormComponentValueInput {
+  name: string;
+  value: string;
+  id?: string;
+  bizAlias?: string;
+  extValue?: string;
+  componentType?: string;
+  details?: FormComponentValueInput[];
+}
+
+export interface FileInput {
+  photos?: string[];
+  attachments?: { spaceId: string; fileSize: string; fileId: string; fileName: string; fileType: string }[];
+}
+
+export interface StartProcessInstanceParams {
+  processCode: string;
+  originatorUserId: string;
+  deptId?: number;
+  microappAgentId?: number;
+  approvers?: { actionType: 'AND' | 'OR' | 'NONE'; userIds: string[] }[];
+  ccList?: string[];
+  ccPosition?: 'START' | 'FINISH' | 'START_FINISH';
+  targetSelectActioners?: { actionerKey: string; actionerUserIds: string[] }[];
+  formComponentValues: FormComponentValueInput[];
+}
+
+/** DingTalk cursors come back as strings or numbers; empty, missing or non-numeric means "no more pages". */
+function cursorOf(token: string | number | null | undefined): number | undefined {
+  if (token === undefined || token === null || token === '') return undefined;
+  const next = Number(token);
+  return Number.isNaN(next) ? undefined : next;
+}
+
+/** Starts an approval instance; returns its id. */
+export async function startProcessInstance(transport: Transport, body: StartProcessInstanceParams): Promise<string> {
+  const { instanceId } = await call(transport, endpoints.StartProcessInstance, StartProcessInstanceResponseBody, {
+    body: { ...body },
+  });
+  return instanceId;
+}
+
+/** One approval instance with its form values, operation records and tasks. */
+export async function getProcessInstance(transport: Transport, processInstanceId: string): Promise<ProcessInstanceDetail> {
+  const { result } = await call(transport, endpoints.GetProcessInstance, GetProcessInstanceResponseBody, {
+    query: { processInstanceId },
+  });
+  return result;
+}
+
+export interface ListProcessInstanceIdsParams {
+  processCode: string;
+  /** ms since epoch; at most 365 days ago, and the window spans at most 120 days. */
+  startTime: number;
+  endTime?: number;
+  userIds?: string[];
+  statuses?: InstanceStatus[];
+}
+
+/** DingTalk's page-size ceiling for ListProcessInstanceIds. */
+export const INSTANCE_PAGE_SIZE = 20;
+
+/** One page of instance ids (newest first is not guaranteed by DingTalk). */
+export async function listProcessInstanceIds(
+  transport: Transport,
+  params: ListProcessInstanceIdsParams,
+  nextToken = 0,
+): Promise<Page<string, number>> {
+  const { result } = await call(transport, endpoints.ListProcessInstanceIds, ListProcessInstanceIdsResponseBody, {
+    body: { ...params, nextToken, maxResults: INSTANCE_PAGE_SIZE },
+  });
+  // The request cursor is a number, the response cursor a string; empty or missing means done.
+  const items = result.list ?? [];
+  return { items, next: items.length > 0 ? cursorOf(result.nextToken) : undefined };
+}
+
+/** Every instance id in the window, following pages of 20 up to `limit`. */
+export function listAllProcessInstanceIds(
+  transport: Transport,
+  params: ListProcessInstanceIdsParams,
+  limit?: number,
+): Promise<Collected<string>> {
+  return collectPages((token) => listProcessInstanceIds(transport, params, token), 0, limit);
+}
+
+/** Adds a comment (at most 1,024 characters) to an approval on behalf of a user. */
+export async function addProcessInstanceComment(
+  transport: Transport,
+  body: { processInstanceId: string; text: string; commentUserId: string; file?: FileInput },
+): Promise<boolean> {
+  const { result } = await call(transport, endpoints.AddProcessInstanceComment, BooleanResultResponseBody, { body: { ...body } });
+  return result ?? false;
+}
+
+/** Approves or rejects one running task of an approval. */
+export async function executeProcessInstance(
+  transport: Transport,
+  body: { processInstanceId: string; taskId: number; actionerUserId: string; result: 'agree' | 'refuse'; remark?: string; file?: FileInput },
+): Promise<boolean> {
+  const { result } = await call(transport, endpoints.ExecuteProcessInstance, BooleanResultResponseBody, { body: { ...body } });
+  return result ?? false;
+}
+
+/** Revokes (terminates) a running approval; `isSystem: false` acts as `operatingUserId`, who must be the originator. */
+export async function terminateProcessInstance(
+  transport: Transport,
+  body: { processInstanceId: string; isSystem?: boolean; operatingUserId?: string; remark?: string },
+): Promise<boolean> {
+  const { result } = await call(transport, endpoints.TerminateProcessInstance, BooleanResultResponseBody, { body: { ...body } });
+  return result ?? false;
+}
+
+/** A template's form schema: its name, status and components. */
+export async function querySchemaByProcessCode(transport: Transport, processCode: string) {
+  const { result } = await call(transport, endpoints.QuerySchemaByProcessCode, QuerySchemaByProcessCodeResponseBody, {
+    query: { processCode },
+  });
+  return { name: result.name ?? undefined, status: result.status ?? undefined, components: result.schemaContent?.items ?? [] };
+}
+
+export interface Template {
+  processCode: string;
+  name: string;
+  dirName?: string;
+  iconUrl?: string;
+}
+
+/** DingTalk's page-size ceiling for ListUserVisibleBpmsProcesses. */
+export const TEMPLATE_PAGE_SIZE = 100;
+
+/** One page of templates; without `userId`, all of the org's templates. */
+export async function listUserVisibleBpmsProcesses(
+  transport: Transport,
+  params: { userId?: string } = {},
+  nextToken = 0,
+): Promise<Page<Template, number>> {
+  const { result } = await call(transport, endpoints.ListUserVisibleBpmsProcesses, ListUserVisibleBpmsProcessesResponseBody, {
+    query: { ...params, maxResults: TEMPLATE_PAGE_SIZE, nextToken },
+  });
+  const items = (result.processList ?? []).map(({ processCode, name, dirName, iconUrl }) => ({
+    processCode,
+    name,
+    dirName: dirName ?? undefined,
+    iconUrl: iconUrl ?? undefined,
+  }));
+  // Per the doc a non-empty cursor means more; an empty page also stops the walk, so a cursor that never
+  // empties cannot loop forever.
+  return { items, next: items.length > 0 ? cursorOf(result.nextToken) : undefined };
+}
+
+/** Every template visible to `userId` (or the whole org), up to `limit`. */
+export function listAllTemplates(transport: Transport, params: { userId?: string } = {}, limit?: number): Promise<Collected<Template>> {
+  return collectPages((token) => listUserVisibleBpmsProcesses(transport, params, token), 0, limit);
+}
+
+/** The template code for an exact template name, or undefined. */
+export async function getProcessCodeByName(transport: Transport, name: string): Promise<string | undefined> {
+  const { result } = await call(transport, endpoints.GetProcessCodeByName, GetProcessCodeByNameResponseBody, { query: { name } });
+  return result?.processCode || undefined;
+}
+
+/** A download URL for one attachment, valid for 15 minutes. */
+export async function grantProcessInstanceForDownloadFile(
+  transport: Transport,
+  body: { processInstanceId: string; fileId: string; withCommentAttatchment?: boolean },
+) {
+  const { result } = await call(
+    transport,
+    endpoints.GrantProcessInstanceForDownloadFile,
+    GrantProcessInstanceForDownloadFileResponseBody,
+    { body: { ...body } },
+  );
+  return { downloadUri: result.downloadUri, fileId: result.fileId ?? body.fileId, spaceId: result.spaceId ?? undefined };
+}
+
+/** Predicts the approval flow for a would-be submission, including the originator-chosen approver nodes. */
+export async function processForecast(
+  transport: Transport,
+  body: { processCode: string; deptId: number; userId: string; formComponentValues: FormComponentValueInput[] },
+) {
+  const { result } = await call(transport, endpoints.ProcessForecast, ProcessForecastResponseBody, { body: { ...body } });
+  return result;
+}

@@ -1,0 +1,44 @@
+/**
+ * The app's single afterResponse: every DingTalk response goes through the pure table in
+ * `dingtalk/errors.ts`, and the resulting problem becomes the matching Zapier error class.
+ */
+import type { AfterResponseMiddleware, HttpResponse, ZObject } from 'zapier-platform-core';
+import { describeProblem } from './dingtalk/advice';
+import { problemOf, type Problem } from './dingtalk/errors';
+import { NOT_FOUND_CODES_OPTION } from './dingtalk/transport';
+
+
+function zapierErrorFor(z: ZObject, problem: Problem): Error {
+  const message = describeProblem(problem);
+  switch (problem.kind) {
+    case 'expired-token':
+      return new z.errors.RefreshAuthError(message);
+    case 'throttled':
+      return new z.errors.ThrottledError(message, problem.retryAfterSeconds);
+    case 'quota-exhausted':
+      // A halt, not an error: retrying cannot help until the quota resets, and errors would pause the Zap.
+      return new z.errors.HaltedError(message);
+    default:
+      return new z.errors.Error(message, problem.code, problem.status);
+  }
+}
+
+/** The parsed JSON body, or the text when DingTalk (or a proxy in front of it) answered with something else. */
+function bodyOf(response: HttpResponse): unknown {
+  try {
+    return response.data ?? response.content;
+  } catch {
+    return response.content;
+  }
+}
+
+export const handleDingTalkErrors: AfterResponseMiddleware = (response, z) => {
+  const url = response.request.url ?? '';
+  if (!url) return response;
+  const problem = problemOf({ url, status: response.status, body: bodyOf(response), retryAfter: response.getHeader('retry-after') });
+  if (!problem) return response;
+  // A "not found" code the client asked to handle itself (e.g. 60121 for an unknown mobile number).
+  const tolerated: unknown = (response.request as Record<string, unknown>)[NOT_FOUND_CODES_OPTION];
+  if (Array.isArray(tolerated) && tolerated.includes(problem.code)) return response;
+  throw zapierErrorFor(z, problem);
+};
