@@ -15,7 +15,7 @@ const CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 
-const fetchSession = async (z: ZObject, bundle: Bundle) => {
+export const fetchSession = async (z: ZObject, bundle: Bundle) => {
   const token = await getAccessToken(zapierTransport(z, bundle), {
     appKey: String(bundle.authData.appKey ?? '').trim(),
     appSecret: String(bundle.authData.appSecret ?? '').trim(),
@@ -24,7 +24,7 @@ const fetchSession = async (z: ZObject, bundle: Bundle) => {
 };
 
 /** A cheap, free (contacts) call that proves the token works and names the organisation. */
-const testConnection = async (z: ZObject, bundle: Bundle) => {
+export const testConnection = async (z: ZObject, bundle: Bundle) => {
   const root = await getDepartment(zapierTransport(z, bundle));
   return { organization_name: root.name, connection_label: root.name || String(bundle.authData.appKey) };
 };

@@ -5,6 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // tsc type-checks everything in `npm test`; ts-jest only transpiles, which keeps the suite fast.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  setupFiles: ['<rootDir>/test/setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   testTimeout: 10000,
 };

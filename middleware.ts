@@ -35,7 +35,7 @@ function bodyOf(response: HttpResponse): unknown {
 export const handleDingTalkErrors: AfterResponseMiddleware = (response, z) => {
   const url = response.request.url ?? '';
   if (!url) return response;
-  const problem = problemOf({ url, status: response.status, body: bodyOf(response), retryAfter: response.getHeader('retry-after') });
+  const problem = problemOf({ url, method: response.request.method, status: response.status, body: bodyOf(response), retryAfter: response.getHeader('retry-after') });
   if (!problem) return response;
   // A "not found" code the client asked to handle itself (e.g. 60121 for an unknown mobile number).
   const tolerated: unknown = (response.request as Record<string, unknown>)[NOT_FOUND_CODES_OPTION];

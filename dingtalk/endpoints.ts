@@ -81,7 +81,8 @@ export const endpoints = {
 export type EndpointName = keyof typeof endpoints;
 
 /** Finds the endpoint a response came from, so an error can name it and its permission. */
-export function endpointForUrl(url: string): Endpoint | undefined {
+export function endpointFor(method: string | undefined, url: string): Endpoint | undefined {
   const { pathname } = new URL(url);
-  return Object.values(endpoints).find((endpoint) => pathname.endsWith(endpoint.path));
+  const verb = (method ?? 'GET').toUpperCase();
+  return Object.values(endpoints).find((endpoint) => endpoint.method === verb && pathname.endsWith(endpoint.path));
 }

@@ -11,7 +11,7 @@
  *   and https://open.dingtalk.com/document/development/call-frequency-limit
  * - Monthly quota: https://open.dingtalk.com/document/development/dingtalk-application-development-platform-billing-model
  */
-import { endpointForUrl, type Endpoint } from './endpoints';
+import { endpointFor, type Endpoint } from './endpoints';
 
 export type ProblemKind =
   | 'expired-token'
@@ -59,6 +59,7 @@ const QPM_DELAY_SECONDS = 60;
 
 interface RawResponse {
   url: string;
+  method?: string;
   status: number;
   body: unknown;
   retryAfter?: string | null;
@@ -127,10 +128,10 @@ function retryAfterSeconds(code: string, retryAfter?: string | null): number {
 }
 
 /** Classifies one DingTalk response. Returns undefined when the call succeeded. */
-export function problemOf({ url, status, body, retryAfter }: RawResponse): Problem | undefined {
+export function problemOf({ url, method, status, body, retryAfter }: RawResponse): Problem | undefined {
   const fields = errorFields(status, body);
   if (!fields) return undefined;
-  const endpoint = endpointForUrl(url);
+  const endpoint = endpointFor(method, url);
   const kind = kindOf(status, fields.code);
   const problem: Problem = { kind, status, code: fields.code, message: fields.message, endpoint };
   if (fields.requestId) problem.requestId = fields.requestId;

@@ -97,7 +97,7 @@ export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportO
     const url = urlOf(request.endpoint);
     const response = await http.request({ url, method: request.endpoint.method, params, headers, data: request.body });
     const retryAfter = response.headers['retry-after'];
-    const problem = problemOf({ url, status: response.status, body: response.data, retryAfter: retryAfter == null ? null : String(retryAfter) });
+    const problem = problemOf({ url, method: request.endpoint.method, status: response.status, body: response.data, retryAfter: retryAfter == null ? null : String(retryAfter) });
     if (problem && !request.notFoundCodes?.includes(problem.code)) throw new DingTalkError(problem, describeProblem(problem));
     return response.data as unknown;
   };

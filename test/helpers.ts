@@ -1,0 +1,51 @@
+import nock from 'nock';
+import { createAppTester, type Bundle, type ZObject } from 'zapier-platform-core';
+import App from '../index';
+import { zapierTransport, type Transport } from '../dingtalk/transport';
+
+export const appTester = createAppTester(App);
+
+/** Obviously fake credentials: fixtures and tests never hold a real secret. */
+export const TOKEN = 'test-access-token-0001';
+export const authData = {
+  appKey: 'dingtestappkey0001',
+  appSecret: 'test-app-secret-0001',
+  agentId: '3000000001',
+  accessToken: TOKEN,
+  accessTokenExpiresAt: String(Date.now() + 3600 * 1000),
+};
+
+export const meta = {
+  isLoadingSample: false,
+  isFillingDynamicDropdown: false,
+  isPopulatingDedupe: false,
+  isTestingAuth: false,
+  limit: -1,
+  page: 0,
+};
+
+/** Runs a client function inside Zapier (z.request + the app's middleware), as an operation would. */
+export function runWithClient<T>(fn: (transport: Transport) => Promise<T>, bundle: Partial<Bundle> = {}): Promise<T> {
+  return appTester((z: ZObject, b: Bundle) => fn(zapierTransport(z, b)), { authData, inputData: {}, meta, ...bundle } as never);
+}
+
+/** api.dingtalk.com, answering only requests that carry the token header. */
+export const api = () => nock('https://api.dingtalk.com').matchHeader('x-acs-dingtalk-access-token', TOKEN);
+/** oapi.dingtalk.com; the token travels as ?access_token=. */
+export const oapi = () => nock('https://oapi.dingtalk.com');
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  if (pending.length > 0) throw new Error(`DingTalk calls the test expected but the code never made: ${pending.join(', ')}`);
+});
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('Expected the call to fail, but it succeeded.');
+}
