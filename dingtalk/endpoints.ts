@@ -69,7 +69,8 @@ export const endpoints = {
   GrantProcessInstanceForDownloadFile: api('GrantProcessInstanceForDownloadFile', 'POST', '/v1.0/workflow/processInstances/spaces/files/urls/download', 'Workflow.Instance.Write', 'download-an-approval-attachment'),
   ProcessForecast: api('ProcessForecast', 'POST', '/v1.0/workflow/processes/forecast', 'Workflow.Instance.Write', 'approval-process-prediction'),
 
-  SearchUser: api('SearchUser', 'POST', '/v1.0/contact/users/search', 'qyapi_addresslist_search', 'address-book-search-user-id', false),
+  // SearchUser is not on DingTalk's list of quota-exempt contacts calls, so it counts.
+  SearchUser: api('SearchUser', 'POST', '/v1.0/contact/users/search', 'qyapi_addresslist_search', 'address-book-search-user-id'),
   GetUserByMobile: oapi('GetUserByMobile', '/topapi/v2/user/getbymobile', 'qyapi_get_member_by_mobile', 'query-users-by-phone-number', false),
   GetUser: oapi('GetUser', '/topapi/v2/user/get', 'qyapi_get_member', 'query-user-details', false),
   ListSubDepartments: oapi('ListSubDepartments', '/topapi/v2/department/listsub', 'qyapi_get_department_list', 'user-management-acquires-the-list-departments', false),

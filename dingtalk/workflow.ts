@@ -25,7 +25,27 @@ export type ProcessInstanceDetail = z.output<typeof ProcessInstance>;
 export type FormSchemaComponent = z.output<typeof FormComponent>;
 export type InstanceStatus = 'RUNNING' | 'TERMINATED' | 'COMPLETED' | 'NEW' | 'CANCELED';
 
-/** StartProcessInstanceRequestFormComponentValues (and its nested details) */
+/** StartProcessInstanceRequestFormComponentValuesDetailsDetails: the deepest level the SDK models. */
+export interface FormValueDetailsDetails {
+  name?: string;
+  value?: string;
+  id?: string;
+  bizAlias?: string;
+  extValue?: string;
+  componentType?: string;
+}
+
+/** StartProcessInstanceRequestFormComponentValuesDetails (the SDK gives this level no componentType). */
+export interface FormValueDetails {
+  name?: string;
+  value?: string;
+  id?: string;
+  bizAlias?: string;
+  extValue?: string;
+  details?: FormValueDetailsDetails[];
+}
+
+/** StartProcessInstanceRequestFormComponentValues */
 export interface FormComponentValueInput {
   name: string;
   value: string;
@@ -33,7 +53,7 @@ export interface FormComponentValueInput {
   bizAlias?: string;
   extValue?: string;
   componentType?: string;
-  details?: FormComponentValueInput[];
+  details?: FormValueDetails[];
 }
 
 export interface FileInput {

@@ -91,7 +91,16 @@ export const ListProcessInstanceIdsResponseBody = z.looseObject({
 /** Add/Execute/Terminate …ResponseBody: `{result: boolean, success: boolean}` */
 export const BooleanResultResponseBody = z.looseObject({ result: z.boolean().nullish(), success: z.boolean().nullish() });
 
-/** QuerySchemaByProcessCodeResponseBodyResultSchemaContentItemsChildren (and the item itself) */
+/** QuerySchemaByProcessCodeResponseBodyResultSchemaContentItemsChildrenProps */
+const ChildProps = z.looseObject({
+  id: optionalString,
+  label: optionalString,
+  bizAlias: optionalString,
+  required: z.boolean().nullish(),
+  options: stringList,
+});
+
+/** QuerySchemaByProcessCodeResponseBodyResultSchemaContentItemsProps */
 const ComponentProps = z.looseObject({
   id: optionalString,
   label: optionalString,
@@ -107,7 +116,7 @@ const ComponentProps = z.looseObject({
   hidden: z.boolean().nullish(),
 });
 
-export const FormComponentChild = z.looseObject({ componentName: z.string(), props: ComponentProps });
+export const FormComponentChild = z.looseObject({ componentName: z.string(), props: ChildProps });
 export const FormComponent = z.looseObject({
   componentName: z.string(),
   props: ComponentProps,
