@@ -2,6 +2,13 @@ import zapier, { defineApp } from 'zapier-platform-core';
 import packageJson from './package.json';
 import authentication, { refreshExpiringToken } from './authentication';
 import { handleDingTalkErrors } from './middleware';
+import hydrators from './hydrators';
+import approvalApproved from './triggers/approval_approved';
+import approvalFinished from './triggers/approval_finished';
+import approvalRejected from './triggers/approval_rejected';
+import approvalRevoked from './triggers/approval_revoked';
+import listTemplates from './triggers/list_templates';
+import newApproval from './triggers/new_approval';
 
 export = defineApp({
   version: packageJson.version,
@@ -9,7 +16,15 @@ export = defineApp({
   authentication,
   beforeRequest: [refreshExpiringToken],
   afterResponse: [handleDingTalkErrors],
-  triggers: {},
+  hydrators,
+  triggers: {
+    [newApproval.key]: newApproval,
+    [approvalApproved.key]: approvalApproved,
+    [approvalRejected.key]: approvalRejected,
+    [approvalRevoked.key]: approvalRevoked,
+    [approvalFinished.key]: approvalFinished,
+    [listTemplates.key]: listTemplates,
+  },
   creates: {},
   searches: {},
 });

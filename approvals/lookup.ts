@@ -1,0 +1,46 @@
+/**
+ * Names for ids, cached per connection: user names come from the free contacts API, template names from one
+ * template-list page (one metered call that names up to 100 templates at once).
+ */
+import { getUser } from '../dingtalk/contact';
+import { listUserVisibleBpmsProcesses } from '../dingtalk/workflow';
+import type { Transport } from '../dingtalk/transport';
+import { mapLimited } from './limiter';
+import type { Store } from './store';
+
+const NAME_TTL_S = 7 * 24 * 3600;
+const userNameKey = (userId: string) => `dingtalk:user-name:v1:${userId}`;
+const templateNameKey = (processCode: string) => `dingtalk:template-name:v1:${processCode}`;
+
+/** userId → name for each id DingTalk knows; a user who left (or a missing permission) simply has no name. */
+export async function userNames(transport: Transport, store: Store, userIds: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  await mapLimited(userIds, async (userId) => {
+    const cached = await store.get<string>(userNameKey(userId));
+    if (cached) {
+      names.set(userId, cached);
+      return;
+    }
+    try {
+      const user = await getUser(transport, userId);
+      names.set(userId, user.name);
+      await store.set(userNameKey(userId), user.name, NAME_TTL_S);
+    } catch {
+      // Names are a convenience: the record still carries every user id.
+    }
+  });
+  return names;
+}
+
+/** Remembers template names seen in a template list, so records can name their template for free. */
+export async function rememberTemplateNames(store: Store, templates: { processCode: string; name: string }[]): Promise<void> {
+  await Promise.all(templates.map((t) => store.set(templateNameKey(t.processCode), t.name, NAME_TTL_S)));
+}
+
+export async function templateName(transport: Transport, store: Store, processCode: string): Promise<string | null> {
+  const cached = await store.get<string>(templateNameKey(processCode));
+  if (cached) return cached;
+  const page = await listUserVisibleBpmsProcesses(transport);
+  await rememberTemplateNames(store, page.items);
+  return page.items.find((t) => t.processCode === processCode)?.name ?? null;
+}

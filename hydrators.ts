@@ -1,0 +1,63 @@
+/**
+ * Hydrators: work Zapier does only when a Zap step actually uses the data.
+ * - `approval` turns an approval id into the full record (one detail fetch, or none when the poll that
+ *   classified it cached the detail).
+ * - `attachmentFile` asks DingTalk for a fresh download URL (they expire after 15 minutes) and stashes the
+ *   bytes with the file's real name and type.
+ */
+import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
+import { detailKey } from './approvals/ledger';
+import { userNames, templateName } from './approvals/lookup';
+import { approvalRecord, userIdsOf, type FileRef } from './approvals/record';
+import { zapierStore } from './approvals/store';
+import { contentTypeOf } from './approvals/files';
+import { ProcessInstance } from './dingtalk/schemas/workflow';
+import { zapierTransport } from './dingtalk/transport';
+import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
+
+/** The full record for one approval, as the triggers, Start Approval and Find Approval deliver it. */
+export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string, known?: ProcessInstanceDetail) {
+  const transport = zapierTransport(z, bundle);
+  const store = zapierStore(z);
+  const cached = ProcessInstance.safeParse(await store.get(detailKey(id)));
+  const detail = known ?? (cached.success ? cached.data : await getProcessInstance(transport, id));
+  const [names, template] = await Promise.all([
+    userNames(transport, store, userIdsOf(detail)),
+    templateName(transport, store, processCode),
+  ]);
+  return approvalRecord(id, detail, {
+    processCode,
+    templateName: template,
+    names,
+    file: (ref: FileRef) => z.dehydrateFile(attachmentFile, { ...ref }),
+  });
+}
+
+export const approval = async (z: ZObject, bundle: Bundle) =>
+  loadApprovalRecord(z, bundle, String(bundle.inputData.id), String(bundle.inputData.processCode));
+
+export const attachmentFile = async (z: ZObject, bundle: Bundle) => {
+  const { processInstanceId, fileId, name, type, comment } = fileRefOf(bundle.inputData);
+  const { downloadUri } = await grantProcessInstanceForDownloadFile(zapierTransport(z, bundle), {
+    processInstanceId,
+    fileId,
+    ...(comment ? { withCommentAttatchment: true } : {}),
+  });
+  // core's stashFile takes a raw-response promise plus a name and type (create-file-stasher.js); its .d.ts
+  // types that overload with one argument only. The download URL is pre-signed: no token is added.
+  const stash = z.stashFile as (input: Promise<RawHttpResponse>, knownLength?: number, filename?: string, contentType?: string) => string;
+  return stash(z.request({ url: downloadUri, raw: true }), undefined, name, contentTypeOf(type));
+};
+
+/** The dehydrated pointer's inputData, read back with the types `approvalRecord` gave it. */
+function fileRefOf(inputData: Record<string, unknown>): FileRef {
+  return {
+    processInstanceId: String(inputData.processInstanceId),
+    fileId: String(inputData.fileId),
+    name: String(inputData.name),
+    type: String(inputData.type ?? ''),
+    comment: inputData.comment === true,
+  };
+}
+
+export default { approval, attachmentFile };

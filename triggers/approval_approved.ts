@@ -1,0 +1,8 @@
+import { approvalTrigger } from '../approvals/trigger';
+
+export default approvalTrigger({
+  key: 'approval_approved',
+  kind: 'approved',
+  label: 'Approval Approved',
+  description: 'Triggers when an approval finishes approved (status COMPLETED, result agree).',
+});

@@ -1,0 +1,8 @@
+import { approvalTrigger } from '../approvals/trigger';
+
+export default approvalTrigger({
+  key: 'approval_finished',
+  kind: 'finished',
+  label: 'Approval Finished',
+  description: 'Triggers when an approval finishes in any way: approved, rejected or revoked. The outcome field tells which, for Zaps that branch with Paths.',
+});

@@ -1,0 +1,8 @@
+import { approvalTrigger } from '../approvals/trigger';
+
+export default approvalTrigger({
+  key: 'approval_rejected',
+  kind: 'rejected',
+  label: 'Approval Rejected',
+  description: 'Triggers when an approval finishes rejected (status COMPLETED, result refuse).',
+});

@@ -1,0 +1,8 @@
+import { approvalTrigger } from '../approvals/trigger';
+
+export default approvalTrigger({
+  key: 'new_approval',
+  kind: 'submitted',
+  label: 'New Approval',
+  description: 'Triggers when an approval is submitted for the chosen template.',
+});
