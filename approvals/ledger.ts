@@ -144,6 +144,7 @@ export class ApprovalLedger {
     const base = { processCode: options.processCode, ...(options.userIds?.length ? { userIds: options.userIds } : {}) };
     const windowStart = now - MAX_WINDOW_MS;
 
+    let learned = false;
     try {
       const running = await listAllProcessInstanceIds(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] });
       const runningIds = new Set(running.items);
@@ -166,10 +167,12 @@ export class ApprovalLedger {
         ledger.sweptAt = now;
       }
       ledger.refreshedAt = now;
+      learned = true;
       await this.classify(ledger, windowStart);
     } finally {
-      // Whatever was learned before an error (throttling, quota) is kept for the next poll.
-      await this.save(options, ledger, now);
+      // What a refresh learned before an error (throttling, quota) is kept for the next poll; a rebuild that
+      // failed halfway stores nothing, so the next poll rebuilds (and seeds dedupe) from scratch.
+      if (learned || !rebuilt) await this.save(options, ledger, now);
     }
     return { ledger, rebuilt, refreshed: true };
   }

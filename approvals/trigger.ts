@@ -124,8 +124,18 @@ function stubRecord(z: ZObject, id: string, entry: LedgerEntry, processCode: str
   };
 }
 
+/** Input problems become one Zapier error listing them all, not a stack trace. */
+export function validInput(z: ZObject, inputData: Record<string, unknown>): PollInput {
+  try {
+    return pollInput(inputData);
+  } catch (error) {
+    if (error instanceof InputError) throw new z.errors.Error(error.message, 'InvalidInput', 400);
+    throw error;
+  }
+}
+
 async function pollApprovals(z: ZObject, bundle: Bundle, kind: TriggerKind) {
-  const input = pollInput(bundle.inputData);
+  const input = validInput(z, bundle.inputData);
   const meta = bundle.meta ?? {};
   if (meta.isLoadingSample) return sampleApprovals(z, bundle, kind, input);
   const seedingDedupe = Boolean(meta.isPopulatingDedupe);
