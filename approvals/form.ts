@@ -86,7 +86,9 @@ interface Person {
 
 /** Contact and department values carry names in `value` and ids in `extValue` (⚠ shape varies). */
 function people(value: string, extValue: string | null | undefined, idKeys: string[]): Person[] {
-  const ext = parseJson(extValue);
+  const parsedExt = parseJson(extValue);
+  // Contacts come as an array; a department has been seen as one object ({deptName, itemId, name}).
+  const ext = isRecord(parsedExt) ? [parsedExt] : parsedExt;
   if (Array.isArray(ext) && ext.length > 0) {
     return ext.filter(isRecord).map((item) => ({
       id: idKeys.map((key) => str(item[key])).find(Boolean) ?? null,
@@ -159,7 +161,7 @@ function convert(raw: RawFormValue, label: string, attachments: FormAttachment[]
       return { value: list, extra: { ids: list.map((p) => p.id).filter(Boolean), names: list.map((p) => p.name).filter(Boolean) } };
     }
     case 'DepartmentField': {
-      const list = people(text, raw.extValue, ['id', 'deptId', 'dept_id', 'number']);
+      const list = people(text, raw.extValue, ['id', 'itemId', 'deptId', 'dept_id', 'number']);
       return { value: list, extra: { ids: list.map((p) => p.id).filter(Boolean), names: list.map((p) => p.name).filter(Boolean) } };
     }
     case 'DDAttachment': {

@@ -92,7 +92,8 @@ export function approvalRecord(id: string, detail: ProcessInstanceDetail, contex
     })),
     operations: (detail.operationRecords ?? []).map((record) => ({
       user_id: record.userId ?? null,
-      user_name: name(record.userId) ?? record.showName ?? null,
+      // Not `showName`: DingTalk documents it as the task node's name (任务节点名称, e.g. "审批人"), not the user's.
+      user_name: name(record.userId),
       type: record.type ?? null,
       result: record.result ?? null,
       remark: record.remark ?? null,

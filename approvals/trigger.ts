@@ -4,21 +4,17 @@
  */
 import { defineInputFields, defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
 import { zapierTransport } from '../dingtalk/transport';
-import { getProcessInstance, listProcessInstanceIds, querySchemaByProcessCode, type InstanceStatus } from '../dingtalk/workflow';
+import { getProcessInstance, listProcessInstanceIds, type InstanceStatus } from '../dingtalk/workflow';
 import hydrators, { loadApprovalRecord } from '../hydrators';
 import sample from '../samples/approval.json';
-import { ApprovalLedger, MAX_WINDOW_MS, type LedgerEntry } from './ledger';
+import type { LedgerEntry } from './ledger';
 import { mapLimited } from './limiter';
-import { rememberTemplateNames } from './lookup';
 import { approvalOutputFields } from './output';
-import { outcomeOf, select, type TriggerKind } from './select';
+import { DAY_MS, DEFAULT_LOOK_BACK_DAYS, InputError, pollInput, pollLedger, verifyTemplate, type PollInput } from './poll';
+import { outcomeOf, type TriggerKind } from './select';
 import { zapierStore } from './store';
 import { isoFromMs } from './time';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_LOOK_BACK_DAYS = 7;
-const MAX_LOOK_BACK_DAYS = 120;
-const MAX_ORIGINATORS = 10;
 /** The editor only shows three sample records; fetching a few more finds three of the right outcome. */
 const SAMPLE_SIZE = 3;
 const SAMPLE_FETCHES = 10;
@@ -67,48 +63,6 @@ const freshnessField = {
 const newApprovalFields = defineInputFields([templateField, originatorsField, freshnessField]);
 const outcomeFields = defineInputFields([templateField, originatorsField, lookBackField, freshnessField]);
 
-interface PollInput {
-  processCode: string;
-  userIds: string[];
-  lookBackMs: number;
-  freshnessMs: number;
-}
-
-/** Validates every input at once, so the user sees all problems in one message. */
-export function pollInput(inputData: Record<string, unknown>): PollInput {
-  const problems: string[] = [];
-  const processCode = typeof inputData.processCode === 'string' ? inputData.processCode.trim() : '';
-  if (!processCode) problems.push('Template is required');
-  const raw = inputData.originatorUserIds;
-  const userIds = (Array.isArray(raw) ? raw : typeof raw === 'string' && raw ? raw.split(',') : []).map((id) => String(id).trim()).filter(Boolean);
-  if (userIds.length > MAX_ORIGINATORS) problems.push(`Originators accepts at most ${MAX_ORIGINATORS} users (DingTalk's limit)`);
-  const lookBack = inputData.lookBackDays === undefined || inputData.lookBackDays === '' ? DEFAULT_LOOK_BACK_DAYS : Number(inputData.lookBackDays);
-  if (!Number.isInteger(lookBack) || lookBack < 1 || lookBack > MAX_LOOK_BACK_DAYS) {
-    problems.push(`Look Back (Days) must be a whole number from 1 to ${MAX_LOOK_BACK_DAYS}`);
-  }
-  const freshness = Number(inputData.refreshMinutes ?? 0);
-  if (!Number.isFinite(freshness) || freshness < 0) problems.push('Refresh Interval must be a number of minutes');
-  if (problems.length > 0) throw new InputError(problems);
-  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * 60 * 1000 };
-}
-
-export class InputError extends Error {
-  constructor(problems: string[]) {
-    super(`${problems.join('; ')}.`);
-    this.name = 'InputError';
-  }
-}
-
-/** One metered call, made only when a ledger is (re)built or a sample is loaded: a wrong template fails loudly. */
-async function verifyTemplate(z: ZObject, bundle: Bundle, processCode: string): Promise<string | undefined> {
-  const schema = await querySchemaByProcessCode(zapierTransport(z, bundle), processCode);
-  if (schema.status === 'INVALID') {
-    throw new z.errors.Error(`The approval template ${schema.name ?? processCode} is disabled in DingTalk. Enable it in the DingTalk admin console or pick another template.`, 'TemplateDisabled', 400);
-  }
-  if (schema.name) await rememberTemplateNames(zapierStore(z), [{ processCode, name: schema.name }]);
-  return schema.name;
-}
-
 /** What a trigger delivers before hydration: enough to dedupe, order and branch, plus the full record on use. */
 function stubRecord(z: ZObject, id: string, entry: LedgerEntry, processCode: string) {
   const final = entry.s === 'COMPLETED' || entry.s === 'TERMINATED';
@@ -125,25 +79,22 @@ function stubRecord(z: ZObject, id: string, entry: LedgerEntry, processCode: str
 }
 
 /** Input problems become one Zapier error listing them all, not a stack trace. */
-export function validInput(z: ZObject, inputData: Record<string, unknown>): PollInput {
+async function asUserErrors<T>(z: ZObject, work: () => Promise<T>): Promise<T> {
   try {
-    return pollInput(inputData);
+    return await work();
   } catch (error) {
-    if (error instanceof InputError) throw new z.errors.Error(error.message, 'InvalidInput', 400);
+    if (error instanceof InputError) throw new z.errors.Error(error.message, error.code, 400);
     throw error;
   }
 }
 
 async function pollApprovals(z: ZObject, bundle: Bundle, kind: TriggerKind) {
-  const input = validInput(z, bundle.inputData);
+  const input = pollInput(bundle.inputData);
   const meta = bundle.meta ?? {};
+  const transport = zapierTransport(z, bundle);
   if (meta.isLoadingSample) return sampleApprovals(z, bundle, kind, input);
   const seedingDedupe = Boolean(meta.isPopulatingDedupe);
-  const ledgers = new ApprovalLedger(zapierTransport(z, bundle), zapierStore(z));
-  const scope = { processCode: input.processCode, userIds: input.userIds };
-  if (!(await ledgers.read(scope))) await verifyTemplate(z, bundle, input.processCode);
-  const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe });
-  const selected = select(ledger, kind, { now: Date.now(), lookBackMs: input.lookBackMs, seedingDedupe });
+  const selected = await pollLedger(transport, zapierStore(z), kind, input, { seedingDedupe, now: Date.now() });
   // Seeding dedupe only needs ids: no hydration, no detail fetches.
   if (seedingDedupe) return selected.map(({ id }) => ({ id }));
   return selected.map(({ id, entry }) => stubRecord(z, id, entry, input.processCode));
@@ -159,8 +110,8 @@ const SAMPLE_STATUSES: Record<TriggerKind, InstanceStatus[] | undefined> = {
 
 /** Up to three real, fully hydrated records for the Zap editor, from one list page and a few detail fetches. */
 async function sampleApprovals(z: ZObject, bundle: Bundle, kind: TriggerKind, input: PollInput) {
-  await verifyTemplate(z, bundle, input.processCode);
   const transport = zapierTransport(z, bundle);
+  await verifyTemplate(transport, zapierStore(z), input.processCode);
   const now = Date.now();
   const window = kind === 'submitted' ? SAMPLE_WINDOW_DAYS * DAY_MS : input.lookBackMs;
   const statuses = SAMPLE_STATUSES[kind];
@@ -198,7 +149,7 @@ export function approvalTrigger<Key extends string>({ key, kind, label, descript
     operation: {
       type: 'polling',
       inputFields,
-      perform: (z: ZObject, bundle: Bundle) => pollApprovals(z, bundle, kind),
+      perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => pollApprovals(z, bundle, kind)),
       sample,
       outputFields: approvalOutputFields,
     },

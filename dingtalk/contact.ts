@@ -20,19 +20,21 @@ export type UserDetail = z.output<typeof GetUserResponseBody>['result'];
 /** DingTalk's root department id; its name is the organisation's name. */
 export const ROOT_DEPARTMENT_ID = 1;
 
-/** User ids whose name, pinyin or English name matches `queryWord`, one page at `offset`. */
+/**
+ * User ids whose name, pinyin or English name matches `queryWord`, one page at a time. DingTalk's doc
+ * (address-book-search-user-id) describes `offset` as the page number ("分页页码"), starting at 0 (⚠ not
+ * confirmed against a live org).
+ */
 export async function searchUser(
   transport: Transport,
   params: { queryWord: string; exact?: boolean },
-  offset = 0,
+  page = 0,
   size = 20,
 ): Promise<Page<string, number> & { totalCount?: number }> {
-  const body = { queryWord: params.queryWord, offset, size, ...(params.exact ? { fullMatchField: 1 } : {}) };
+  const body = { queryWord: params.queryWord, offset: page, size, ...(params.exact ? { fullMatchField: 1 } : {}) };
   const result = await call(transport, endpoints.SearchUser, SearchUserResponseBody, { body });
   const items = result.list ?? [];
-  // ⚠ DingTalk does not document whether `offset` is a row offset or a page number; we treat it as a row
-  // offset, which is what the SDK's name suggests.
-  return { items, next: result.hasMore && items.length > 0 ? offset + items.length : undefined, totalCount: result.totalCount ?? undefined };
+  return { items, next: result.hasMore && items.length > 0 ? page + 1 : undefined, totalCount: result.totalCount ?? undefined };
 }
 
 /** The user id for a mobile number, or undefined when nobody in the org has it. */

@@ -102,12 +102,20 @@ export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportO
     return response.data as unknown;
   };
 
-  const freshToken = async (): Promise<string> => {
-    if (token && token.expiresAt > Date.now()) return token.value;
-    const result = await getAccessToken((request) => send(request), { appKey, appSecret });
-    // Renew a minute early so a token never expires mid-request.
-    token = { value: result.accessToken, expiresAt: Date.now() + (result.expireIn - 60) * 1000 };
-    return token.value;
+  let pending: Promise<string> | undefined;
+  /** Calls made together before a token exists share one token request. */
+  const freshToken = (): Promise<string> => {
+    if (token && token.expiresAt > Date.now()) return Promise.resolve(token.value);
+    pending ??= getAccessToken((request) => send(request), { appKey, appSecret })
+      .then((result) => {
+        // Renew a minute early so a token never expires mid-request.
+        token = { value: result.accessToken, expiresAt: Date.now() + (result.expireIn - 60) * 1000 };
+        return token.value;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
   };
 
   return async (request) => {

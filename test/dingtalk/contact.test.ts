@@ -45,13 +45,13 @@ function expectOapiCall(received: Received[], path: string, body: unknown) {
 describe('searchUser', () => {
   const path = '/v1.0/contact/users/search';
 
-  test('POSTs the query word with offset 0 and size 20 and no fullMatchField; returns ids, the next offset and the total', async () => {
+  test('POSTs the query word with page 0 and size 20 and no fullMatchField; returns ids, the next page and the total', async () => {
     const received = answer(api().post(path), { hasMore: true, totalCount: 23, list: ['user-chan-0001', 'user-chan-0006'] });
     const page = await run((t) => searchUser(t, { queryWord: 'Chan' }));
     expect(received).toEqual([
       { method: 'POST', path, query: {}, headers: withTokenHeader, body: { queryWord: 'Chan', offset: 0, size: 20 } },
     ]);
-    expect(page).toStrictEqual({ items: ['user-chan-0001', 'user-chan-0006'], next: 2, totalCount: 23 });
+    expect(page).toStrictEqual({ items: ['user-chan-0001', 'user-chan-0006'], next: 1, totalCount: 23 });
   });
 
   test('exact matching sends fullMatchField 1; exact=false sends nothing', async () => {
@@ -66,16 +66,16 @@ describe('searchUser', () => {
     ]);
   });
 
-  test('pages by row offset until hasMore is false', async () => {
+  test('pages by page number (the doc\'s "分页页码") until hasMore is false', async () => {
     const log: Received[] = [];
     answer(api().post(path), { hasMore: true, totalCount: 5, list: ['u1', 'u2'] }, 200, log);
     answer(api().post(path), { hasMore: true, totalCount: 5, list: ['u3', 'u4'] }, 200, log);
     answer(api().post(path), { hasMore: false, totalCount: 5, list: ['u5'] }, 200, log);
-    const all = await run((t) => collectPages((offset: number) => searchUser(t, { queryWord: 'Wong' }, offset, 2), 0));
+    const all = await run((t) => collectPages((page: number) => searchUser(t, { queryWord: 'Wong' }, page, 2), 0));
     expect(log.map((call) => call.body)).toEqual([
       { queryWord: 'Wong', offset: 0, size: 2 },
+      { queryWord: 'Wong', offset: 1, size: 2 },
       { queryWord: 'Wong', offset: 2, size: 2 },
-      { queryWord: 'Wong', offset: 4, size: 2 },
     ]);
     expect(all).toEqual({ items: ['u1', 'u2', 'u3', 'u4', 'u5'], complete: true, pages: 3 });
   });
