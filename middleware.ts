@@ -34,7 +34,8 @@ function bodyOf(response: HttpResponse): unknown {
 
 export const handleDingTalkErrors: AfterResponseMiddleware = (response, z) => {
   const url = response.request.url ?? '';
-  if (!url) return response;
+  // A raw (streamed) file download has no body to read here; z.stashFile checks its status itself.
+  if (!url || (response.request as { raw?: boolean }).raw) return response;
   const problem = problemOf({ url, method: response.request.method, status: response.status, body: bodyOf(response), retryAfter: response.getHeader('retry-after') });
   if (!problem) return response;
   // A "not found" code the client asked to handle itself (e.g. 60121 for an unknown mobile number).

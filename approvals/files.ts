@@ -21,3 +21,10 @@ const TYPES: Record<string, string> = {
 export function contentTypeOf(type: string): string {
   return TYPES[type.toLowerCase().replace(/^\./, '')] ?? 'application/octet-stream';
 }
+
+/** Client-uploaded files come back named like `#a1b2c3.file`; give them a real name with their type. */
+export function realFileName(name: string, type: string, fileId: string): string {
+  const ext = type ? `.${type.replace(/^\./, '')}` : '';
+  if (/^#.*\.file$/i.test(name) || name.trim() === '') return `attachment-${fileId}${ext}`;
+  return ext && !name.toLowerCase().endsWith(ext.toLowerCase()) ? `${name}${ext}` : name;
+}

@@ -7,6 +7,7 @@
  * ../shared/dingtalk-api.md §2.3. Where GetProcessInstance's output shape is not documented (⚠ table rows,
  * contact/department extValue), the parser accepts each shape seen in public code and falls back to text.
  */
+import { realFileName } from './files';
 import { toIsoDateTime } from './time';
 
 export interface RawFormValue {
@@ -49,12 +50,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 
-/** "5,000.50" → 5000.5; anything that is not a number stays as the original text. */
+/** "5,000.50" → 5000.5; anything that is not a plain decimal number stays as the original text. */
 export function toNumber(text: string): number | string {
   const cleaned = text.replace(/[,\s，]/g, '');
-  if (cleaned === '') return text;
-  const number = Number(cleaned);
-  return Number.isFinite(number) ? number : text;
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(cleaned) ? Number(cleaned) : text;
 }
 
 /** A JSON array string, or a comma-separated list. */
@@ -123,13 +122,14 @@ function attachmentsOf(field: string, text: string): FormAttachment[] {
   return parsed.filter(isRecord).flatMap((item) => {
     const fileId = str(item.fileId);
     if (!fileId) return [];
-    const size = Number(item.fileSize);
+    const size = item.fileSize === null || item.fileSize === undefined || item.fileSize === '' ? NaN : Number(item.fileSize);
+    const type = (str(item.fileType) ?? '').toLowerCase();
     return [{
       field,
       file_id: fileId,
-      name: str(item.fileName) ?? fileId,
+      name: realFileName(str(item.fileName) ?? '', type, fileId),
       size: Number.isFinite(size) ? size : null,
-      type: (str(item.fileType) ?? '').toLowerCase(),
+      type,
       space_id: str(item.spaceId) ?? null,
     }];
   });
@@ -137,7 +137,8 @@ function attachmentsOf(field: string, text: string): FormAttachment[] {
 
 /** Converts one component; returns the typed value plus any extra keys (date-range halves). */
 function convert(raw: RawFormValue, label: string, attachments: FormAttachment[]): { value: unknown; extra?: Record<string, unknown> } {
-  const text = raw.value ?? '';
+  // DingTalk returns an empty field as the string "null" (seen in GetProcessInstance output).
+  const text = raw.value === 'null' ? '' : (raw.value ?? '');
   switch (raw.componentType) {
     case 'MoneyField':
     case 'NumberField':

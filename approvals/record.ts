@@ -3,6 +3,7 @@
  * approval, built from GetProcessInstance's result.
  */
 import type { ProcessInstanceDetail } from '../dingtalk/workflow';
+import { realFileName } from './files';
 import { flattenForm, type FormAttachment } from './form';
 import { outcomeOf } from './select';
 import { isoFromMs, minutesBetween, msFromApiTime } from './time';
@@ -26,13 +27,6 @@ export interface RecordContext {
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : isoFromMs(ms));
-
-/** Client-uploaded files come back named like `#a1b2c3.file`; give them a real name with their type. */
-export function realFileName(name: string, type: string, fileId: string): string {
-  const ext = type ? `.${type.replace(/^\./, '')}` : '';
-  if (/^#.*\.file$/i.test(name) || name.trim() === '') return `attachment-${fileId}${ext}`;
-  return ext && !name.toLowerCase().endsWith(ext.toLowerCase()) ? `${name}${ext}` : name;
-}
 
 export function approvalRecord(id: string, detail: ProcessInstanceDetail, context: RecordContext) {
   const created = msFromApiTime(detail.createTime);

@@ -1,0 +1,230 @@
+/**
+ * Zapier's publishing checks (zapier-platform.md §9) as tests: trigger display text (D018, D021), the static
+ * sample (D010, D012, D023, D024), and that the sample and a real record share one shape (T004, T005, C003).
+ */
+import type { PlainOutputField } from 'zapier-platform-core';
+import App from '../../index';
+import { fieldKey } from '../../approvals/form';
+import { approvalOutputFields } from '../../approvals/output';
+import { approvalRecord } from '../../approvals/record';
+import { ProcessInstance } from '../../dingtalk/schemas/workflow';
+import sample from '../../samples/approval.json';
+import completedBody from '../fixtures/get-process-instance.json';
+
+interface TriggerLike {
+  key: string;
+  noun: string;
+  display: { label: string; description: string; hidden?: boolean };
+  operation: { sample?: unknown; outputFields?: unknown; inputFields?: unknown };
+}
+
+const triggers = Object.values(App.triggers ?? {}) as unknown as TriggerLike[];
+const visible = triggers.filter((trigger) => !trigger.display.hidden);
+
+/** ISO-8601 date-time with seconds and an explicit offset, as Zapier's D023/T003 want. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** Anything that starts like a date and carries a time. */
+const LOOKS_LIKE_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
+const isTitleCase = (label: string) =>
+  label.split(/\s+/).every((word, i) => /^\(?[A-Z0-9]/.test(word) || (i > 0 && SMALL_WORDS.has(word)));
+
+describe('triggers (D018, D021, singular noun)', () => {
+  it('the visible triggers are exactly the five approval triggers', () => {
+    expect(visible.map((trigger) => trigger.key).sort()).toEqual(['approval_approved', 'approval_finished', 'approval_rejected', 'approval_revoked', 'new_approval']);
+    expect(triggers.filter((trigger) => trigger.display.hidden).map((trigger) => trigger.key)).toEqual(['list_templates']);
+  });
+
+  it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: noun, Title Case label, "Triggers when …." description', (_key, trigger) => {
+    expect(trigger.noun).toBe('Approval');
+    expect(trigger.display.label).toMatch(/\S/);
+    expect(isTitleCase(trigger.display.label)).toBe(true);
+    expect(trigger.display.description.startsWith('Triggers when ')).toBe(true);
+    expect(trigger.display.description.endsWith('.')).toBe(true);
+    expect(trigger.display.description).not.toMatch(/zapier/i);
+  });
+
+  it('the Title Case check itself rejects lower-case words', () => {
+    expect(isTitleCase('Approval approved')).toBe(false);
+    expect(isTitleCase('List of Approval Templates')).toBe(true);
+  });
+
+  it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: uses the shared sample and output fields', (_key, trigger) => {
+    expect(trigger.operation.sample).toBe(sample);
+    expect(trigger.operation.outputFields).toBe(approvalOutputFields);
+  });
+
+  it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: input fields have Title Case labels and no redundant help text (D011)', (_key, trigger) => {
+    const fields = trigger.operation.inputFields as { key: string; label?: string; helpText?: string }[];
+    expect(Array.isArray(fields)).toBe(true);
+    for (const field of fields) {
+      expect(field.label && isTitleCase(field.label)).toBe(true);
+      expect(field.helpText?.trim().toLowerCase()).not.toBe(field.label?.trim().toLowerCase());
+    }
+  });
+});
+
+type Path = { list?: string; child: string };
+const pathOf = (key: string): Path => {
+  const [list, child] = key.split('[]');
+  return child === undefined ? { child: key } : { list, child };
+};
+
+/** Why `value` does not fit the output field's declared type, or undefined when it does (null fits unless required). */
+function typeProblem(field: PlainOutputField, value: unknown, { fileIsUrl }: { fileIsUrl: boolean }): string | undefined {
+  if (value === null) return field.required ? `${field.key} is required but null` : undefined;
+  if (value === undefined) return `${field.key} is missing`;
+  const one = (item: unknown): string | undefined => {
+    switch (field.type ?? 'string') {
+      case 'string':
+        return typeof item === 'string' ? undefined : `${field.key} should be a string, got ${JSON.stringify(item)}`;
+      case 'integer':
+        return Number.isInteger(item) ? undefined : `${field.key} should be an integer, got ${JSON.stringify(item)}`;
+      case 'number':
+        return typeof item === 'number' && Number.isFinite(item) ? undefined : `${field.key} should be a number, got ${JSON.stringify(item)}`;
+      case 'datetime':
+        return typeof item === 'string' && ISO_WITH_OFFSET.test(item) ? undefined : `${field.key} should be ISO-8601 with an offset, got ${JSON.stringify(item)}`;
+      case 'file':
+        if (typeof item !== 'string') return `${field.key} should be a file (a string), got ${JSON.stringify(item)}`;
+        return !fileIsUrl || /^https:\/\/\S+$/.test(item) ? undefined : `${field.key} should be a file URL, got ${JSON.stringify(item)}`;
+      case 'boolean':
+        return typeof item === 'boolean' ? undefined : `${field.key} should be a boolean, got ${JSON.stringify(item)}`;
+      default:
+        return `${field.key} has a type this test does not know: ${field.type}`;
+    }
+  };
+  if (field.list) return Array.isArray(value) ? value.map(one).find(Boolean) : `${field.key} should be a list, got ${JSON.stringify(value)}`;
+  return one(value);
+}
+
+/**
+ * Every output field must exist in `record` with a value of its declared type. For `list[]child` keys the list
+ * must be a non-empty array whose every item has the child; `requireValue` asks for at least one non-null value
+ * per field (a sample should show what each field looks like).
+ */
+function shapeProblems(record: Record<string, unknown>, options: { fileIsUrl: boolean; requireValue: boolean }): string[] {
+  return approvalOutputFields.flatMap((field) => {
+    const { list, child } = pathOf(field.key);
+    if (list === undefined) {
+      if (!(child in record)) return [`${field.key} is missing`];
+      const value = record[child];
+      if (options.requireValue && value === null) return [`${field.key} has no sample value`];
+      const problem = typeProblem(field, value, options);
+      return problem ? [problem] : [];
+    }
+    const items = record[list];
+    if (!Array.isArray(items) || items.length === 0) return [`${list} should be a non-empty list of line items`];
+    const problems = items.flatMap((item: Record<string, unknown>, i) => {
+      if (!(child in item)) return [`${list}[${i}].${child} is missing`];
+      const problem = typeProblem(field, item[child], options);
+      return problem ? [`${list}[${i}]: ${problem}`] : [];
+    });
+    if (options.requireValue && items.every((item: Record<string, unknown>) => item[child] === null)) problems.push(`${field.key} has no sample value`);
+    return problems;
+  });
+}
+
+/** Every string anywhere in `value`, with its path. */
+function strings(value: unknown, at = ''): [string, string][] {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((item, i) => strings(item, `${at}[${i}]`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => strings(item, at ? `${at}.${key}` : key));
+  return [];
+}
+
+const record = approvalRecord('pi-fake-expense-0001', ProcessInstance.parse(completedBody.result), {
+  processCode: 'PROC-FAKE-EXPENSE-0001',
+  templateName: 'Expense Claim 費用報銷',
+  names: new Map([
+    ['user-chan-0001', '陳嘉欣 Chan Ka Yan'],
+    ['user-lee-0002', 'Lee Siu Wai'],
+    ['user-ho-0004', 'Ho Chi Keung'],
+  ]),
+  file: (ref) => `hydrate|||${JSON.stringify(ref)}|||hydrate`,
+}) as unknown as Record<string, unknown>;
+
+const sampleRecord = sample as unknown as Record<string, unknown>;
+const nonFormKeys = (keys: string[]) => keys.filter((key) => !key.startsWith('form__')).sort();
+const itemKeys = (value: unknown) => [...new Set((value as Record<string, unknown>[]).flatMap((item) => Object.keys(item)))].sort();
+
+describe('the static sample (D010, D012, D023, D024)', () => {
+  it('has a non-empty string id (the primary key)', () => {
+    expect(typeof sample.id).toBe('string');
+    expect(sample.id).toMatch(/\S/);
+  });
+
+  it('every date-time in it is ISO-8601 with an offset', () => {
+    const datetimes = strings(sample).filter(([, value]) => LOOKS_LIKE_DATETIME.test(value));
+    // created_at, finished_at, two operation dates, two task times.
+    expect(datetimes).toHaveLength(6);
+    expect(datetimes.filter(([, value]) => !ISO_WITH_OFFSET.test(value))).toEqual([]);
+  });
+
+  it('matches approvalOutputFields: every key present, with a value of the declared type', () => {
+    expect(shapeProblems(sampleRecord, { fileIsUrl: true, requireValue: true })).toEqual([]);
+  });
+
+  it('the shape check catches a wrong type, a missing key and an offset-less datetime', () => {
+    const broken = {
+      ...sampleRecord,
+      processing_minutes: '1405',
+      created_at: '2026-11-20T10:15:00',
+      tasks: [{ ...sample.tasks[0], wait_minutes: 1.5 }],
+      attachments: [{ ...sample.attachments[0], file: 'dinner-receipt.pdf' }],
+    } as Record<string, unknown>;
+    delete broken.outcome;
+    expect(shapeProblems(broken, { fileIsUrl: true, requireValue: true })).toEqual([
+      'outcome is missing',
+      'created_at should be ISO-8601 with an offset, got "2026-11-20T10:15:00"',
+      'processing_minutes should be an integer, got "1405"',
+      'attachments[0]: attachments[]file should be a file URL, got "dinner-receipt.pdf"',
+      'tasks[0]: tasks[]wait_minutes should be an integer, got 1.5',
+    ]);
+  });
+
+  it('form__ keys are the keys flattenForm gives its form labels, with the same values', () => {
+    const expected: Record<string, unknown> = {};
+    for (const { label, value, type } of sample.form) {
+      expected[fieldKey(label)] = value;
+      if (type === 'DDDateRangeField') {
+        const range = value as { start: string; end: string };
+        expected[`${fieldKey(label)}__start`] = range.start;
+        expected[`${fieldKey(label)}__end`] = range.end;
+      }
+    }
+    const formFields = Object.fromEntries(Object.entries(sampleRecord).filter(([key]) => key.startsWith('form__')));
+    expect(formFields).toEqual(expected);
+  });
+
+  it('its minutes agree with its times', () => {
+    const minutes = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 60000;
+    expect(sample.processing_minutes).toBe(minutes(sample.created_at, sample.finished_at));
+    for (const task of sample.tasks) expect(task.wait_minutes).toBe(minutes(task.created_at, task.finished_at));
+  });
+});
+
+describe('the sample and a real record share one shape (T004, T005)', () => {
+  it('the record from the fixture has every output field, with the declared types', () => {
+    // A real record's file is a dehydrated pointer, not yet a URL.
+    expect(shapeProblems(record, { fileIsUrl: false, requireValue: false })).toEqual([]);
+  });
+
+  it('the same top-level keys apart from form__ fields', () => {
+    expect(nonFormKeys(Object.keys(sampleRecord))).toEqual(nonFormKeys(Object.keys(record)));
+  });
+
+  it.each(['attachments', 'operations', 'tasks', 'form'])('the same %s[] item keys', (list) => {
+    expect(itemKeys(sampleRecord[list])).toEqual(itemKeys(record[list]));
+  });
+
+  it('the sample has no key the real record could not produce, except form__ fields', () => {
+    const extra = Object.keys(sampleRecord).filter((key) => !key.startsWith('form__') && !(key in record));
+    expect(extra).toEqual([]);
+  });
+
+  it('every output field key is unique', () => {
+    const keys = approvalOutputFields.map((field) => field.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
