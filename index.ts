@@ -8,6 +8,7 @@ import approvalFinished from './triggers/approval_finished';
 import approvalRejected from './triggers/approval_rejected';
 import approvalRevoked from './triggers/approval_revoked';
 import listTemplates from './triggers/list_templates';
+import startApproval from './creates/start_approval';
 import newApproval from './triggers/new_approval';
 
 export = defineApp({
@@ -25,6 +26,8 @@ export = defineApp({
     [approvalFinished.key]: approvalFinished,
     [listTemplates.key]: listTemplates,
   },
-  creates: {},
+  creates: {
+    [startApproval.key]: startApproval,
+  },
   searches: {},
 });

@@ -1,9 +1,11 @@
 /**
- * Names for ids, cached per connection: user names come from the free contacts API, template names from one
- * template-list page (one metered call that names up to 100 templates at once).
+ * Lookups cached per connection: user names come from the free contacts API, template names from one
+ * template-list page (one metered call that names up to 100 templates at once), form schemas for 10 minutes.
  */
+import { z } from 'zod';
 import { getUser } from '../dingtalk/contact';
-import { listUserVisibleBpmsProcesses } from '../dingtalk/workflow';
+import { FormComponent } from '../dingtalk/schemas/workflow';
+import { listUserVisibleBpmsProcesses, querySchemaByProcessCode, type FormSchemaComponent } from '../dingtalk/workflow';
 import type { Transport } from '../dingtalk/transport';
 import { mapLimited } from './limiter';
 import type { Store } from './store';
@@ -43,4 +45,21 @@ export async function templateName(transport: Transport, store: Store, processCo
   const page = await listUserVisibleBpmsProcesses(transport);
   await rememberTemplateNames(store, page.items);
   return page.items.find((t) => t.processCode === processCode)?.name ?? null;
+}
+
+const SCHEMA_TTL_S = 600;
+const schemaKey = (processCode: string) => `dingtalk:schema:v1:${processCode}`;
+
+/**
+ * A template's form components, reused for 10 minutes: the Zap editor asks for Start Approval's fields often,
+ * and every QuerySchemaByProcessCode call is metered.
+ */
+export async function templateComponents(transport: Transport, store: Store, processCode: string): Promise<FormSchemaComponent[]> {
+  const cached = await store.get<unknown>(schemaKey(processCode));
+  const parsed = z.array(FormComponent).safeParse(cached);
+  if (parsed.success) return parsed.data;
+  const schema = await querySchemaByProcessCode(transport, processCode);
+  if (schema.name) await store.set(templateNameKey(processCode), schema.name, NAME_TTL_S);
+  await store.set(schemaKey(processCode), schema.components, SCHEMA_TTL_S);
+  return schema.components;
 }

@@ -2,6 +2,7 @@
  * One poll of the shared ledger, without Zapier: validated input in, the entries a trigger delivers out.
  * The triggers wrap it for Zapier; the cost model and benchmarks run it against an in-memory store.
  */
+import type { ZObject } from 'zapier-platform-core';
 import type { Transport } from '../dingtalk/transport';
 import { querySchemaByProcessCode } from '../dingtalk/workflow';
 import { ApprovalLedger, MAX_WINDOW_MS } from './ledger';
@@ -21,6 +22,16 @@ export class InputError extends Error {
   ) {
     super(`${problems.join('; ')}.`);
     this.name = 'InputError';
+  }
+}
+
+/** Input problems become one Zapier error listing them all, not a stack trace. */
+export async function asUserErrors<T>(z: ZObject, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InputError) throw new z.errors.Error(error.message, error.code, 400);
+    throw error;
   }
 }
 

@@ -10,7 +10,7 @@ import sample from '../samples/approval.json';
 import type { LedgerEntry } from './ledger';
 import { mapLimited } from './limiter';
 import { approvalOutputFields } from './output';
-import { DAY_MS, DEFAULT_LOOK_BACK_DAYS, InputError, pollInput, pollLedger, verifyTemplate, type PollInput } from './poll';
+import { asUserErrors, DAY_MS, DEFAULT_LOOK_BACK_DAYS, pollInput, pollLedger, verifyTemplate, type PollInput } from './poll';
 import { outcomeOf, type TriggerKind } from './select';
 import { zapierStore } from './store';
 import { isoFromMs } from './time';
@@ -76,16 +76,6 @@ function stubRecord(z: ZObject, id: string, entry: LedgerEntry, processCode: str
     finished_at: entry.f === undefined ? null : isoFromMs(entry.f),
     $HOIST$: z.dehydrate(hydrators.approval, { id, processCode }),
   };
-}
-
-/** Input problems become one Zapier error listing them all, not a stack trace. */
-async function asUserErrors<T>(z: ZObject, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InputError) throw new z.errors.Error(error.message, error.code, 400);
-    throw error;
-  }
 }
 
 async function pollApprovals(z: ZObject, bundle: Bundle, kind: TriggerKind) {
