@@ -29,6 +29,25 @@ export function runWithClient<T>(fn: (transport: Transport) => Promise<T>, bundl
   return appTester((z: ZObject, b: Bundle) => fn(zapierTransport(z, b)), { authData, inputData: {}, meta, ...bundle } as never);
 }
 
+/** What DingTalk received in one call, for exact assertions. */
+export interface Received {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Answers one call with `reply` and records what DingTalk received, so the test can assert it exactly. */
+export function answer(interceptor: nock.Interceptor, reply: nock.Body, status = 200, log: Received[] = []): Received[] {
+  interceptor.query(true).reply(function (uri, body) {
+    const url = new URL(uri, 'https://host.invalid');
+    log.push({ method: this.req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: this.req.headers, body });
+    return [status, reply];
+  });
+  return log;
+}
+
 /** api.dingtalk.com, answering only requests that carry the token header. */
 export const api = () => nock('https://api.dingtalk.com').matchHeader('x-acs-dingtalk-access-token', TOKEN);
 /** oapi.dingtalk.com; the token travels as ?access_token=. */

@@ -2,7 +2,6 @@
  * Contacts through the Zapier adapter: SearchUser on api.dingtalk.com (token header), the topapi calls on
  * oapi.dingtalk.com (token as ?access_token=, never as a header).
  */
-import type nock from 'nock';
 import {
   getDepartment,
   getUser,
@@ -12,25 +11,8 @@ import {
   searchUser,
 } from '../../dingtalk/contact';
 import { collectPages } from '../../dingtalk/paging';
-import { api, failure, oapi, runWithClient, TOKEN } from '../helpers';
+import { answer, type Received, api, failure, oapi, runWithClient, TOKEN } from '../helpers';
 
-interface Received {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** Answers one call with `reply` and records what DingTalk received, so the test can assert it exactly. */
-function answer(interceptor: nock.Interceptor, reply: nock.Body, status = 200, log: Received[] = []): Received[] {
-  interceptor.query(true).reply(function (uri, body) {
-    const url = new URL(uri, 'https://host.invalid');
-    log.push({ method: this.req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: this.req.headers, body });
-    return [status, reply];
-  });
-  return log;
-}
 
 const withTokenHeader = expect.objectContaining({ 'x-acs-dingtalk-access-token': TOKEN });
 const run = runWithClient;

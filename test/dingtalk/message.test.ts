@@ -1,24 +1,7 @@
 /** Work notifications: topapi asyncsend_v2 on oapi.dingtalk.com, token as ?access_token=. */
-import type nock from 'nock';
 import { MAX_DEPARTMENTS, MAX_MESSAGE_BYTES, MAX_USERS, sendWorkNotification, type WorkNotification } from '../../dingtalk/message';
-import { failure, oapi, runWithClient, TOKEN } from '../helpers';
+import { answer, type Received, failure, oapi, runWithClient, TOKEN } from '../helpers';
 
-interface Received {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-function answer(interceptor: nock.Interceptor, reply: nock.Body, status = 200, log: Received[] = []): Received[] {
-  interceptor.query(true).reply(function (uri, body) {
-    const url = new URL(uri, 'https://host.invalid');
-    log.push({ method: this.req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: this.req.headers, body });
-    return [status, reply];
-  });
-  return log;
-}
 
 const PATH = '/topapi/message/corpconversation/asyncsend_v2';
 const ok = (taskId: number) => ({ errcode: 0, errmsg: 'ok', task_id: taskId, request_id: 'fake-req-0101' });

@@ -3,7 +3,6 @@
  * and the value the function returns. Fixtures are raw DingTalk bodies shaped like the SDK response models,
  * which the first block checks against `@alicloud/dingtalk` 2.2.27 itself.
  */
-import type nock from 'nock';
 import * as workflow_1_0 from '@alicloud/dingtalk/dist/workflow_1_0/client';
 import {
   addProcessInstanceComment,
@@ -23,7 +22,7 @@ import {
   terminateProcessInstance,
   type StartProcessInstanceParams,
 } from '../../dingtalk/workflow';
-import { api, failure, runWithClient, TOKEN } from '../helpers';
+import { answer, type Received, api, failure, runWithClient, TOKEN } from '../helpers';
 import completed from '../fixtures/get-process-instance.json';
 import running from '../fixtures/get-process-instance-running.json';
 import schema from '../fixtures/query-schema.json';
@@ -31,23 +30,6 @@ import templatesPage1 from '../fixtures/list-templates-page1.json';
 import templatesPage2 from '../fixtures/list-templates-page2.json';
 import forecast from '../fixtures/process-forecast.json';
 
-interface Received {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** Answers one call with `reply` and records what DingTalk received, so the test can assert it exactly. */
-function answer(interceptor: nock.Interceptor, reply: nock.Body, status = 200, log: Received[] = []): Received[] {
-  interceptor.query(true).reply(function (uri, body) {
-    const url = new URL(uri, 'https://host.invalid');
-    log.push({ method: this.req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: this.req.headers, body });
-    return [status, reply];
-  });
-  return log;
-}
 
 /** api.dingtalk.com wants the token in this header, and only there. */
 const withTokenHeader = expect.objectContaining({ 'x-acs-dingtalk-access-token': TOKEN, 'content-type': 'application/json' });
