@@ -145,6 +145,7 @@ export class ApprovalLedger {
     const windowStart = now - MAX_WINDOW_MS;
 
     let learned = false;
+    const dropped = new Set<string>();
     try {
       const running = await listAllProcessInstanceIds(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] });
       const runningIds = new Set(running.items);
@@ -168,17 +169,17 @@ export class ApprovalLedger {
       }
       ledger.refreshedAt = now;
       learned = true;
-      await this.classify(ledger, windowStart);
+      await this.classify(ledger, windowStart, dropped);
     } finally {
       // What a refresh learned before an error (throttling, quota) is kept for the next poll; a rebuild that
       // failed halfway stores nothing, so the next poll rebuilds (and seeds dedupe) from scratch.
-      if (learned || !rebuilt) await this.save(options, ledger, now);
+      if (learned || !rebuilt) await this.save(options, ledger, now, dropped);
     }
     return { ledger, rebuilt, refreshed: true };
   }
 
   /** One detail fetch per approval that left the running set (or was swept), within this poll's budget. */
-  private async classify(ledger: Ledger, windowStart: number): Promise<void> {
+  private async classify(ledger: Ledger, windowStart: number, dropped: Set<string>): Promise<void> {
     const pending = Object.entries(ledger.entries)
       .filter(([, entry]) => entry.s === 'PENDING')
       .sort(([, a], [, b]) => b.seen - a.seen)
@@ -194,6 +195,7 @@ export class ApprovalLedger {
       if (classified.s === 'RUNNING' && classified.c !== undefined && classified.c < windowStart) {
         // Older than DingTalk's 120-day listing window: no longer watchable, so no longer watched.
         delete ledger.entries[id];
+        dropped.add(id);
         return;
       }
       ledger.entries[id] = classified;
@@ -204,8 +206,8 @@ export class ApprovalLedger {
     });
   }
 
-  /** Merge-before-write: a concurrent poll's classifications survive ours. */
-  private async save(scope: LedgerScope, ledger: Ledger, now: number): Promise<void> {
+  /** Merge-before-write: a concurrent poll's classifications survive ours; what we dropped stays dropped. */
+  private async save(scope: LedgerScope, ledger: Ledger, now: number, dropped: ReadonlySet<string>): Promise<void> {
     const latest = await this.read(scope);
     const merged: Ledger = latest
       ? {
@@ -215,6 +217,7 @@ export class ApprovalLedger {
           entries: mergeEntries(ledger.entries, latest.entries),
         }
       : ledger;
+    for (const id of dropped) delete merged.entries[id];
     merged.entries = prune(merged.entries, now);
     await this.store.set(ledgerKey(scope), merged, LEDGER_TTL_S);
     Object.assign(ledger, merged);

@@ -222,6 +222,21 @@ describe('one ledger shared by every Zap on the template', () => {
 });
 
 describe('ledger hit, miss and expiry', () => {
+  test('an approval still running after DingTalk\'s 120-day window is checked once, then no longer watched', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(running('ancient', T0 - MAX_WINDOW_MS + MINUTE));
+    await seed('approval_approved');
+    at(T0 + DAY);
+    dingtalk.reset();
+    await poll('approval_approved');
+    expect(dingtalk.count('GetProcessInstance')).toBe(1);
+    at(T0 + DAY + 15 * MINUTE);
+    dingtalk.reset();
+    await poll('approval_approved');
+    expect(dingtalk.count('GetProcessInstance')).toBe(0);
+    expect(JSON.parse(cache()[ledgerKey({ processCode: CODE })]!).entries.ancient).toBeUndefined();
+  });
+
   test('a lost ledger is rebuilt for one poll: it costs calls, never an event, and outcomes are not fetched twice', async () => {
     const dingtalk = fakeDingTalk(CODE);
     dingtalk.add(running('x', T0 - DAY), running('y', T0 - DAY));
