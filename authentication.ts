@@ -13,7 +13,7 @@ import { zapierTransport } from './dingtalk/transport';
 
 const CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
-const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+export const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 
 export const fetchSession = async (z: ZObject, bundle: Bundle) => {
   const token = await getAccessToken(zapierTransport(z, bundle), {

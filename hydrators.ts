@@ -15,15 +15,19 @@ import { ProcessInstance } from './dingtalk/schemas/workflow';
 import { zapierTransport } from './dingtalk/transport';
 import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
 
-/** The full record for one approval, as the triggers, Start Approval and Find Approval deliver it. */
-export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string, known?: ProcessInstanceDetail) {
+/**
+ * The full record for one approval, as the triggers, Start Approval and Find Approval deliver it.
+ * `processCode` may be null: GetProcessInstance does not return the template, so an action given only an approval id
+ * (Approve or Reject, Revoke) leaves Template Code and Template Name empty instead of spending a metered lookup.
+ */
+export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail) {
   const transport = zapierTransport(z, bundle);
   const store = zapierStore(z);
   const cached = ProcessInstance.safeParse(await store.get(detailKey(id)));
   const detail = known ?? (cached.success ? cached.data : await getProcessInstance(transport, id));
   const [names, template] = await Promise.all([
     userNames(transport, store, userIdsOf(detail)),
-    templateName(transport, store, processCode),
+    processCode ? templateName(transport, store, processCode) : null,
   ]);
   return approvalRecord(id, detail, {
     processCode,

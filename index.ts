@@ -8,7 +8,16 @@ import approvalFinished from './triggers/approval_finished';
 import approvalRejected from './triggers/approval_rejected';
 import approvalRevoked from './triggers/approval_revoked';
 import listTemplates from './triggers/list_templates';
+import listDepartments from './triggers/list_departments';
+import listUsers from './triggers/list_users';
+import findApproval from './searches/find_approval';
+import findTemplate from './searches/find_template';
+import findUser from './searches/find_user';
 import startApproval from './creates/start_approval';
+import addComment from './creates/add_comment';
+import approveOrReject from './creates/approve_or_reject';
+import revokeApproval from './creates/revoke_approval';
+import sendWorkNotification from './creates/send_work_notification';
 import newApproval from './triggers/new_approval';
 
 export = defineApp({
@@ -25,9 +34,19 @@ export = defineApp({
     [approvalRevoked.key]: approvalRevoked,
     [approvalFinished.key]: approvalFinished,
     [listTemplates.key]: listTemplates,
+    [listUsers.key]: listUsers,
+    [listDepartments.key]: listDepartments,
   },
   creates: {
     [startApproval.key]: startApproval,
+    [addComment.key]: addComment,
+    [approveOrReject.key]: approveOrReject,
+    [revokeApproval.key]: revokeApproval,
+    [sendWorkNotification.key]: sendWorkNotification,
   },
-  searches: {},
+  searches: {
+    [findApproval.key]: findApproval,
+    [findTemplate.key]: findTemplate,
+    [findUser.key]: findUser,
+  },
 });

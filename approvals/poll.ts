@@ -2,8 +2,8 @@
  * One poll of the shared ledger, without Zapier: validated input in, the entries a trigger delivers out.
  * The triggers wrap it for Zapier; the cost model and benchmarks run it against an in-memory store.
  */
-import type { ZObject } from 'zapier-platform-core';
 import type { Transport } from '../dingtalk/transport';
+import { InputError } from '../user-errors';
 import { querySchemaByProcessCode } from '../dingtalk/workflow';
 import { ApprovalLedger, MAX_WINDOW_MS } from './ledger';
 import { rememberTemplateNames } from './lookup';
@@ -14,26 +14,6 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_LOOK_BACK_DAYS = 7;
 const MAX_LOOK_BACK_DAYS = 120;
 const MAX_ORIGINATORS = 10;
-
-export class InputError extends Error {
-  constructor(
-    problems: string[],
-    readonly code = 'InvalidInput',
-  ) {
-    super(`${problems.join('; ')}.`);
-    this.name = 'InputError';
-  }
-}
-
-/** Input problems become one Zapier error listing them all, not a stack trace. */
-export async function asUserErrors<T>(z: ZObject, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InputError) throw new z.errors.Error(error.message, error.code, 400);
-    throw error;
-  }
-}
 
 export interface PollInput {
   processCode: string;

@@ -18,7 +18,8 @@ export interface FileRef {
 }
 
 export interface RecordContext {
-  processCode: string;
+  /** Null when the caller only knows the approval id (GetProcessInstance does not name the template). */
+  processCode: string | null;
   templateName: string | null;
   /** userId → name, for the users DingTalk returned names for (contacts calls are free). */
   names: ReadonlyMap<string, string>;

@@ -10,7 +10,8 @@ import sample from '../samples/approval.json';
 import type { LedgerEntry } from './ledger';
 import { mapLimited } from './limiter';
 import { approvalOutputFields } from './output';
-import { asUserErrors, DAY_MS, DEFAULT_LOOK_BACK_DAYS, pollInput, pollLedger, verifyTemplate, type PollInput } from './poll';
+import { asUserErrors } from '../user-errors';
+import { DAY_MS, DEFAULT_LOOK_BACK_DAYS, pollInput, pollLedger, verifyTemplate, type PollInput } from './poll';
 import { outcomeOf, type TriggerKind } from './select';
 import { zapierStore } from './store';
 import { isoFromMs } from './time';
@@ -33,6 +34,8 @@ const originatorsField = {
   label: 'Originators',
   required: false,
   list: true,
+  dynamic: 'list_users.id.name',
+  search: 'find_user.id',
   helpText: 'Only approvals submitted by these DingTalk users (at most 10). Leave empty for everyone.',
 } as const;
 

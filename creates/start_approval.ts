@@ -3,7 +3,7 @@ import { encodeForm, asList } from '../approvals/form-encode';
 import { formInputFields } from '../approvals/form-fields';
 import { templateComponents } from '../approvals/lookup';
 import { approvalOutputFields } from '../approvals/output';
-import { asUserErrors, InputError } from '../approvals/poll';
+import { asUserErrors, InputError } from '../user-errors';
 import { approverSettings, chosenApproverFields, originatorDepartment, startApproverFields } from '../approvals/start';
 import { zapierStore } from '../approvals/store';
 import { zapierTransport } from '../dingtalk/transport';

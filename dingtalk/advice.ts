@@ -33,11 +33,31 @@ const ADVICE: Record<string, string> = {
   invalidInstanceExecuteResult: 'The decision must be agree or refuse.',
   aflowProcessInstStatusException: 'Only running approvals can be revoked, and not within 15 seconds of being started.',
   needAuth: 'The user is not allowed to act on this approval.',
+  // official-approval-adds-approval-comments, revoke-an-approval-instance
+  userNotExist: 'The DingTalk user does not exist in this organisation, or has left it. Pick the user again.',
+  aflowProcessInstNotExist: 'The approval does not exist, or it was deleted.',
   // server-api-error-codes-1
   '60020': 'DingTalk only accepts calls from allow-listed IPs for this app. Remove the IP allow-list in ' + CONSOLE + ' (Zapier has no fixed IP).',
   '33012': 'The user ID is not valid or the user has left the organisation.',
   '60121': 'No user with that mobile number was found.',
   '60003': 'The department does not exist.',
+};
+
+const REVOKE_NOT_ALLOWED =
+  "The approval's template does not let submitters revoke approvals in progress. In the OA Approval admin (DingTalk admin console at oa.dingtalk.com → Workplace → App Management → OA Approval), open the template → Advanced Settings → Revoke/Modify Approval (撤销/修改审批单), tick \"Allow submitters to revoke approvals in progress\" (允许提交人撤销审批中的审批单), save, then try again.";
+
+/**
+ * Codes that mean something specific on one endpoint, keyed `<endpoint name>:<code>`; they win over ADVICE.
+ * DingTalk reuses generic codes such as internalError across the workflow APIs.
+ */
+const ENDPOINT_ADVICE: Record<string, string> = {
+  // revoke-an-approval-instance: without that template setting the call fails with internalError, or errcode 820008 ("审批系统错误").
+  'TerminateProcessInstance:internalError': REVOKE_NOT_ALLOWED,
+  'TerminateProcessInstance:820008': REVOKE_NOT_ALLOWED,
+  'TerminateProcessInstance:aflowProcessInstStatusException':
+    'DingTalk refused to revoke the approval: it is no longer running, or it was started less than 15 seconds ago. If it is still running, wait a minute and try again.',
+  // approve-or-reject-the-approval-task
+  'ExecuteProcessInstance:aflowProcessInstStatusException': 'The approval is no longer running, so its task cannot be approved or rejected.',
 };
 
 /** One sentence for the user, ending with DingTalk's own code and request id so support can trace it. */
@@ -58,7 +78,7 @@ export function describeProblem(problem: Problem): string {
     case 'server':
       return `DingTalk had a server error (HTTP ${problem.status})${where}. Try again later. ${trace}`;
     case 'api': {
-      const advice = ADVICE[problem.code];
+      const advice = (problem.endpoint && ENDPOINT_ADVICE[`${problem.endpoint.name}:${problem.code}`]) || ADVICE[problem.code];
       return advice ? `${advice} ${trace}` : `DingTalk ${problem.code}: ${problem.message || `HTTP ${problem.status}`}${where}${problem.requestId ? ` (request id ${problem.requestId})` : ''}`;
     }
   }

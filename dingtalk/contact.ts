@@ -5,11 +5,12 @@
 import type { z } from 'zod';
 import { call } from './call';
 import { endpoints } from './endpoints';
-import type { Page } from './paging';
+import { collectPages, type Collected, type Page } from './paging';
 import {
   GetDepartmentResponseBody,
   GetUserByMobileResponseBody,
   GetUserResponseBody,
+  ListDepartmentUsersSimpleResponseBody,
   ListSubDepartmentsResponseBody,
   SearchUserResponseBody,
 } from './schemas/contact';
@@ -37,11 +38,15 @@ export async function searchUser(
   return { items, next: result.hasMore && items.length > 0 ? page + 1 : undefined, totalCount: result.totalCount ?? undefined };
 }
 
-/** The user id for a mobile number, or undefined when nobody in the org has it. */
+/**
+ * The user id for a mobile number, or undefined when nobody in the org has it. The doc
+ * (query-users-by-phone-number) lists 60121 "未找到该用户" (no such user) and 40104 "企业中无效的手机号"
+ * (not a valid number in this org); both mean "nobody here has this number".
+ */
 export async function getUserIdByMobile(transport: Transport, mobile: string): Promise<string | undefined> {
   const { result } = await call(transport, endpoints.GetUserByMobile, GetUserByMobileResponseBody, {
     body: { mobile },
-    notFoundCodes: ['60121'],
+    notFoundCodes: ['60121', '40104'],
   });
   return result?.userid;
 }
@@ -50,6 +55,32 @@ export async function getUserIdByMobile(transport: Transport, mobile: string): P
 export async function getUser(transport: Transport, userid: string): Promise<UserDetail> {
   const { result } = await call(transport, endpoints.GetUser, GetUserResponseBody, { body: { userid, language: 'en_US' } });
   return result;
+}
+
+export interface UserSummary {
+  userid: string;
+  name: string;
+}
+
+/** DingTalk's page-size ceiling for topapi/user/listsimple. */
+export const DEPARTMENT_USER_PAGE_SIZE = 100;
+
+/**
+ * One page of a department's own members (not its sub-departments'), userid and name only
+ * (queries-the-simple-information-of-a-department-user). The cursor starts at 0; `next_cursor` continues.
+ */
+export async function listDepartmentUsers(transport: Transport, deptId: number, cursor = 0): Promise<Page<UserSummary, number>> {
+  const { result } = await call(transport, endpoints.ListDepartmentUsersSimple, ListDepartmentUsersSimpleResponseBody, {
+    body: { dept_id: deptId, cursor, size: DEPARTMENT_USER_PAGE_SIZE, contain_access_limit: false, language: 'en_US' },
+  });
+  const items = (result?.list ?? []).map(({ userid, name }) => ({ userid, name }));
+  const next = result?.has_more && items.length > 0 && typeof result.next_cursor === 'number' ? result.next_cursor : undefined;
+  return { items, next };
+}
+
+/** Every member of one department (its sub-departments excluded), following pages of 100 up to `limit`. */
+export function listAllDepartmentUsers(transport: Transport, deptId: number, limit?: number): Promise<Collected<UserSummary>> {
+  return collectPages((cursor) => listDepartmentUsers(transport, deptId, cursor), 0, limit);
 }
 
 export interface Department {

@@ -73,6 +73,8 @@ export const endpoints = {
   SearchUser: api('SearchUser', 'POST', '/v1.0/contact/users/search', 'qyapi_addresslist_search', 'address-book-search-user-id'),
   GetUserByMobile: oapi('GetUserByMobile', '/topapi/v2/user/getbymobile', 'qyapi_get_member_by_mobile', 'query-users-by-phone-number', false),
   GetUser: oapi('GetUser', '/topapi/v2/user/get', 'qyapi_get_member', 'query-user-details', false),
+  // The doc page names qyapi_get_department_member (通讯录部门成员读权限), and lists the call as quota-free.
+  ListDepartmentUsersSimple: oapi('ListDepartmentUsersSimple', '/topapi/user/listsimple', 'qyapi_get_department_member', 'queries-the-simple-information-of-a-department-user', false),
   ListSubDepartments: oapi('ListSubDepartments', '/topapi/v2/department/listsub', 'qyapi_get_department_list', 'user-management-acquires-the-list-departments', false),
   GetDepartment: oapi('GetDepartment', '/topapi/v2/department/get', 'qyapi_get_department_list', 'query-department-details0-v2', false),
 

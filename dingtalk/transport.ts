@@ -70,6 +70,9 @@ export function zapierTransport(z: ZObject, bundle: Bundle): Transport {
       removeMissingValuesFrom: { params: true, body: true },
       // Read by the afterResponse middleware; z.request passes unknown keys through to `response.request`.
       [NOT_FOUND_CODES_OPTION]: request.notFoundCodes ?? [],
+      // api.dingtalk.com answers "not found" with HTTP 400, which core's throwForStatus (it runs after the app's
+      // afterResponse) would still throw. The middleware throws for every other 4xx/5xx itself, so nothing is lost.
+      ...(request.notFoundCodes?.length ? { skipThrowForStatus: true } : {}),
     };
     const response = await z.request(options);
     return response.data;

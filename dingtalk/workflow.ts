@@ -8,6 +8,7 @@ import { endpoints } from './endpoints';
 import { collectPages, type Collected, type Page } from './paging';
 import {
   BooleanResultResponseBody,
+  FindProcessInstanceResponseBody,
   GetProcessCodeByNameResponseBody,
   GetProcessInstanceResponseBody,
   GrantProcessInstanceForDownloadFileResponseBody,
@@ -94,6 +95,18 @@ export async function getProcessInstance(transport: Transport, processInstanceId
     query: { processInstanceId },
   });
   return result;
+}
+
+/**
+ * One approval instance, or undefined when DingTalk says it does not exist or the id is malformed
+ * (400 `processInstanceNotExist` / `processInstanceIdError`, obtains-the-details-of-a-single-approval-instance-pop).
+ */
+export async function findProcessInstance(transport: Transport, processInstanceId: string): Promise<ProcessInstanceDetail | undefined> {
+  const { result } = await call(transport, endpoints.GetProcessInstance, FindProcessInstanceResponseBody, {
+    query: { processInstanceId },
+    notFoundCodes: ['processInstanceNotExist', 'processInstanceIdError'],
+  });
+  return result ?? undefined;
 }
 
 export interface ListProcessInstanceIdsParams {
@@ -201,9 +214,12 @@ export function listAllTemplates(transport: Transport, params: { userId?: string
   return collectPages((token) => listUserVisibleBpmsProcesses(transport, params, token), 0, limit);
 }
 
-/** The template code for an exact template name, or undefined. */
+/** The template code for an exact template name, or undefined (the doc's 400 `process.error`, "模板不存在"). */
 export async function getProcessCodeByName(transport: Transport, name: string): Promise<string | undefined> {
-  const { result } = await call(transport, endpoints.GetProcessCodeByName, GetProcessCodeByNameResponseBody, { query: { name } });
+  const { result } = await call(transport, endpoints.GetProcessCodeByName, GetProcessCodeByNameResponseBody, {
+    query: { name },
+    notFoundCodes: ['process.error'],
+  });
   return result?.processCode || undefined;
 }
 

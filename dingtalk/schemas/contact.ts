@@ -44,5 +44,16 @@ const Department = z.looseObject({
 /** topapi/v2/department/listsub */
 export const ListSubDepartmentsResponseBody = z.looseObject({ result: z.array(Department).nullish() });
 
+/** topapi/user/listsimple (queries-the-simple-information-of-a-department-user): one page of a department's members. */
+export const ListDepartmentUsersSimpleResponseBody = z.looseObject({
+  result: z
+    .looseObject({
+      has_more: z.boolean().nullish(),
+      next_cursor: z.number().nullish(),
+      list: z.array(z.looseObject({ userid: z.string(), name: z.string() })).nullish(),
+    })
+    .nullish(),
+});
+
 /** topapi/v2/department/get */
 export const GetDepartmentResponseBody = z.looseObject({ result: Department });

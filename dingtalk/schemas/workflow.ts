@@ -80,6 +80,9 @@ export const ProcessInstance = z.looseObject({
 /** GetProcessInstanceResponseBody */
 export const GetProcessInstanceResponseBody = z.looseObject({ result: ProcessInstance });
 
+/** GetProcessInstanceResponseBody where a tolerated "not found" error body (no `result`) is a miss. */
+export const FindProcessInstanceResponseBody = z.looseObject({ result: ProcessInstance.nullish() });
+
 /** ListProcessInstanceIdsResponseBody */
 export const ListProcessInstanceIdsResponseBody = z.looseObject({
   result: z.looseObject({

@@ -33,7 +33,7 @@ const isTitleCase = (label: string) =>
 describe('triggers (D018, D021, singular noun)', () => {
   it('the visible triggers are exactly the five approval triggers', () => {
     expect(visible.map((trigger) => trigger.key).sort()).toEqual(['approval_approved', 'approval_finished', 'approval_rejected', 'approval_revoked', 'new_approval']);
-    expect(triggers.filter((trigger) => trigger.display.hidden).map((trigger) => trigger.key)).toEqual(['list_templates']);
+    expect(triggers.filter((trigger) => trigger.display.hidden).map((trigger) => trigger.key).sort()).toEqual(['list_departments', 'list_templates', 'list_users']);
   });
 
   it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: noun, Title Case label, "Triggers when …." description', (_key, trigger) => {

@@ -17,13 +17,14 @@ import * as contact_1_0 from '@alicloud/dingtalk/dist/contact_1_0/client';
 import * as oauth2_1_0 from '@alicloud/dingtalk/dist/oauth2_1_0/client';
 import * as workflow_1_0 from '@alicloud/dingtalk/dist/workflow_1_0/client';
 import { getAccessToken } from '../../dingtalk/auth';
-import { getDepartment, getUser, getUserIdByMobile, listSubDepartments, searchUser } from '../../dingtalk/contact';
+import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, listSubDepartments, searchUser } from '../../dingtalk/contact';
 import { endpoints, type Endpoint, type EndpointName } from '../../dingtalk/endpoints';
 import { sendWorkNotification } from '../../dingtalk/message';
 import {
   GetDepartmentResponseBody,
   GetUserByMobileResponseBody,
   GetUserResponseBody,
+  ListDepartmentUsersSimpleResponseBody,
   ListSubDepartmentsResponseBody,
   SearchUserResponseBody,
 } from '../../dingtalk/schemas/contact';
@@ -452,6 +453,24 @@ const contracts: Partial<Record<EndpointName, ContractEntry>> = {
             'exclusive_account', 'dept_id_list', 'dept_order_list', 'extension', 'hired_date', 'active', 'real_authed',
             'org_email', 'org_email_type', 'senior', 'admin', 'boss', 'leader_in_dept', 'role_list', 'union_emp_ext',
           ]),
+        }),
+      },
+    },
+  },
+
+  // https://open.dingtalk.com/document/development/queries-the-simple-information-of-a-department-user
+  ListDepartmentUsersSimple: {
+    call: (t) => listDepartmentUsers(t, 10, 100),
+    reply: { ...oapiOk, result: { has_more: true, next_cursor: 200, list: [{ userid: 'u1', name: 'Alice' }] } },
+    schema: ListDepartmentUsersSimpleResponseBody,
+    against: {
+      documented: {
+        doc: 'queries-the-simple-information-of-a-department-user',
+        request: documented('user/listsimple request', ['dept_id', 'cursor', 'size', 'order_field', 'contain_access_limit', 'language']),
+        response: documented('user/listsimple response', OAPI_ENVELOPE, {
+          result: documented('user/listsimple result', ['has_more', 'next_cursor'], {
+            list: arrayOf(documented('user/listsimple result.list[]', ['userid', 'name'])),
+          }),
         }),
       },
     },

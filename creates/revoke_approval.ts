@@ -1,0 +1,104 @@
+import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
+import {
+  approvalField,
+  checkLength,
+  currentRecord,
+  namingTemplateField,
+  refreshTokenBeforeWriting,
+  requiredText,
+  textOf,
+  userField,
+  userLabels,
+} from '../approvals/actions';
+import { approvalOutputFields } from '../approvals/output';
+import { InputError } from '../user-errors';
+import { msFromApiTime } from '../approvals/time';
+import { zapierTransport } from '../dingtalk/transport';
+import { getProcessInstance, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import sample from '../samples/approval.json';
+import { asUserErrors } from '../user-errors';
+
+/** revoke-an-approval-instance: "审批发起15秒内不能撤销审批流程". */
+const MIN_AGE_MS = 15 * 1000;
+
+const inputFields = defineInputFields([
+  namingTemplateField,
+  approvalField,
+  userField('operatingUserId', 'Originator', 'The user who submitted the approval. DingTalk only lets the originator revoke it; the revocation is recorded as theirs.'),
+  {
+    key: 'remark',
+    label: 'Remark',
+    required: false,
+    type: 'text',
+    helpText: 'Optional reason recorded with the revocation, at most 1,024 characters.',
+  },
+]);
+
+/**
+ * Seconds to wait before DingTalk allows revoking, or undefined when it may already allow it (DingTalk then has the
+ * final word). createTime usually has minute precision (`2026-11-24T01:05Z`), so the start may be up to a minute
+ * later than it says: only a start certainly under 15 s ago is refused here, with a wait that is certainly enough.
+ */
+export function revokeWaitSeconds(createTime: string | null | undefined, now: number): number | undefined {
+  const created = msFromApiTime(createTime);
+  if (created === undefined || now - created >= MIN_AGE_MS) return undefined;
+  const hasSeconds = /T\d{2}:\d{2}:\d{2}/.test(createTime ?? '');
+  const latestStart = hasSeconds ? created : Math.min(now, created + 59_999);
+  return Math.max(1, Math.ceil((latestStart + MIN_AGE_MS - now) / 1000));
+}
+
+const stateOf = ({ status, result }: ProcessInstanceDetail) => {
+  if (status === 'TERMINATED') return 'was already revoked';
+  if (status === 'COMPLETED') return `has already finished as ${result === 'refuse' ? 'rejected' : 'approved'}`;
+  return `has the status ${status}`;
+};
+
+/** DingTalk's rules for a revoke (revoke-an-approval-instance), checked before sending so all of them are named at once. */
+async function revokeProblems(z: ZObject, bundle: Bundle, detail: ProcessInstanceDetail, operatingUserId: string): Promise<string[]> {
+  const problems: string[] = [];
+  if (detail.status !== 'RUNNING') problems.push(`Only running approvals can be revoked; this one ${stateOf(detail)}`);
+  const originator = detail.originatorUserId ?? '';
+  if (originator && originator !== operatingUserId) {
+    const label = await userLabels(zapierTransport(z, bundle), z, [operatingUserId, originator]);
+    problems.push(`${label(operatingUserId)} did not submit this approval; DingTalk only lets its originator, ${label(originator)}, revoke it`);
+  }
+  const wait = revokeWaitSeconds(detail.createTime, Date.now());
+  if (wait !== undefined) {
+    problems.push(`DingTalk does not allow revoking an approval within 15 seconds of its start. Wait ${wait} second${wait === 1 ? '' : 's'} and try again`);
+  }
+  return problems;
+}
+
+const perform = async (z: ZObject, bundle: Bundle) => {
+  const problems: string[] = [];
+  const processInstanceId = requiredText(problems, bundle.inputData, 'processInstanceId', 'Approval');
+  const operatingUserId = requiredText(problems, bundle.inputData, 'operatingUserId', 'Originator');
+  const remark = textOf(bundle.inputData, 'remark');
+  checkLength(problems, 'Remark', remark);
+  if (problems.length > 0) throw new InputError(problems);
+  refreshTokenBeforeWriting(z, bundle);
+
+  const transport = zapierTransport(z, bundle);
+  const detail = await getProcessInstance(transport, processInstanceId);
+  const refused = await revokeProblems(z, bundle, detail, operatingUserId);
+  if (refused.length > 0) throw new InputError(refused, 'CannotRevoke');
+
+  const revoked = await terminateProcessInstance(transport, { processInstanceId, isSystem: false, operatingUserId, ...(remark ? { remark } : {}) });
+  if (!revoked) throw new z.errors.Error('DingTalk answered that the approval was not revoked. Check it in DingTalk and try again.', 'NotRevoked', 400);
+  return currentRecord(z, bundle, processInstanceId);
+};
+
+export default defineCreate({
+  key: 'revoke_approval',
+  noun: 'Approval',
+  display: {
+    label: 'Revoke Approval',
+    description: 'Creates a revocation of a running DingTalk approval on behalf of its originator and returns the updated approval.',
+  },
+  operation: {
+    inputFields,
+    perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
+    sample,
+    outputFields: approvalOutputFields,
+  },
+});

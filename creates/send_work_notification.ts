@@ -1,0 +1,144 @@
+import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
+import { requiredText, textOf } from '../approvals/actions';
+import { InputError } from '../user-errors';
+import { isoFromMs } from '../approvals/time';
+import { zapierTransport } from '../dingtalk/transport';
+import {
+  MAX_DEPARTMENTS,
+  MAX_MESSAGE_BYTES,
+  MAX_USERS,
+  sendWorkNotification,
+  type WorkNotificationMessage,
+} from '../dingtalk/message';
+import sample from '../samples/notification.json';
+import { asUserErrors } from '../user-errors';
+
+const MESSAGE_TYPES = { text: 'Text', markdown: 'Markdown', link: 'Link' } as const;
+type MessageType = keyof typeof MESSAGE_TYPES;
+const CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
+
+const inputFields = defineInputFields([
+  {
+    key: 'userIds',
+    label: 'Users',
+    required: false,
+    list: true,
+    dynamic: 'list_users.id.name',
+    search: 'find_user.id',
+    helpText: 'DingTalk users to notify, at most 100. Fill in Users, Departments or both.',
+  },
+  {
+    key: 'deptIds',
+    label: 'Departments',
+    required: false,
+    list: true,
+    dynamic: 'list_departments.id.name',
+    helpText: 'Departments to notify, at most 20. Everyone in a department and its sub-departments receives the notification.',
+  },
+  { key: 'msgType', label: 'Message Type', required: true, default: 'text', choices: MESSAGE_TYPES, helpText: 'Text is plain; Markdown allows headings, bold and links; Link shows a card that opens Link URL.' },
+  { key: 'title', label: 'Title', required: false, helpText: 'Required for Markdown and Link: the line shown in the chat list (Markdown) or the card title (Link). Not used for Text.' },
+  {
+    key: 'content',
+    label: 'Message',
+    required: true,
+    type: 'text',
+    helpText:
+      'The notification, sent by your DingTalk app as a work notification (工作通知). The whole message must fit in 2,048 bytes: ' +
+      'about 680 Chinese characters or 2,000 English letters. DingTalk silently drops identical content sent to the same person ' +
+      'more than once a day, and anything above 500 notifications per person per day.',
+  },
+  { key: 'messageUrl', label: 'Link URL', required: false, helpText: 'Required for Link: the https:// page the card opens.' },
+  {
+    key: 'picUrl',
+    label: 'Image',
+    required: false,
+    helpText: "Required for Link (DingTalk's link card needs a picture): an image's https:// URL, or a media ID from DingTalk's upload media API (it starts with @).",
+  },
+]);
+
+/** A list input as distinct items; a mapped comma-separated value counts as several (DingTalk's own separator). */
+function listOf(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return [...new Set(items.flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean))];
+}
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The `msg` object for the chosen type, noting what that type is missing. */
+function messageOf(problems: string[], type: MessageType, inputData: Record<string, unknown>): WorkNotificationMessage {
+  const text = requiredText(problems, inputData, 'content', 'Message');
+  if (type === 'text') return { msgtype: 'text', text: { content: text } };
+  const title = textOf(inputData, 'title');
+  if (!title) problems.push(`Title is required for ${MESSAGE_TYPES[type]} messages`);
+  if (type === 'markdown') return { msgtype: 'markdown', markdown: { title, text } };
+  const messageUrl = textOf(inputData, 'messageUrl');
+  if (!isHttpsUrl(messageUrl)) problems.push(messageUrl ? `Link URL must be an https:// address, not "${messageUrl}"` : 'Link URL is required for Link messages');
+  const picUrl = textOf(inputData, 'picUrl');
+  if (!picUrl) problems.push("Image is required for Link messages: DingTalk's link card needs a picture (picUrl)");
+  else if (!picUrl.startsWith('@') && !isHttpsUrl(picUrl)) problems.push(`Image must be an https:// address or a DingTalk media ID starting with @, not "${picUrl}"`);
+  return { msgtype: 'link', link: { title, text, messageUrl, picUrl } };
+}
+
+/** Every check DingTalk's asyncsend_v2 makes that we can make first, all reported together. */
+function notificationInput(bundle: Bundle) {
+  const problems: string[] = [];
+  const agentId = textOf(bundle.authData, 'agentId');
+  if (!/^\d+$/.test(agentId)) {
+    problems.push(
+      `${agentId ? `The connection's Agent ID "${agentId}" is not a number` : 'The DingTalk connection has no Agent ID'}. ` +
+        `Work notifications are sent as your app, so edit the connection and enter its AgentId, found in the DingTalk developer console (${CONSOLE_URL}) under your app → Credentials & Basic Info`,
+    );
+  }
+  const userIds = listOf(bundle.inputData.userIds);
+  const deptIds = listOf(bundle.inputData.deptIds);
+  if (userIds.length === 0 && deptIds.length === 0) problems.push('Add at least one user or department to notify');
+  if (userIds.length > MAX_USERS) problems.push(`Users lists ${userIds.length} users; DingTalk accepts at most ${MAX_USERS} per notification`);
+  if (deptIds.length > MAX_DEPARTMENTS) problems.push(`Departments lists ${deptIds.length} departments; DingTalk accepts at most ${MAX_DEPARTMENTS} per notification`);
+  const badDepts = deptIds.filter((id) => !/^\d+$/.test(id));
+  if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map((id) => `"${id}"`).join(', ')}`);
+
+  const type = textOf(bundle.inputData, 'msgType') || 'text';
+  if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not "${type}"`);
+  const msg = messageOf(problems, Object.hasOwn(MESSAGE_TYPES, type) ? (type as MessageType) : 'text', bundle.inputData);
+  const bytes = Buffer.byteLength(JSON.stringify(msg), 'utf8');
+  if (bytes > MAX_MESSAGE_BYTES) {
+    problems.push(`The message is ${bytes.toLocaleString('en-US')} bytes once encoded; DingTalk accepts at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} (a Chinese character takes 3 bytes). Shorten it by ${(bytes - MAX_MESSAGE_BYTES).toLocaleString('en-US')} bytes`);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return { agentId: Number(agentId), userIds, deptIds, msg };
+}
+
+const perform = async (z: ZObject, bundle: Bundle) => {
+  const { agentId, userIds, deptIds, msg } = notificationInput(bundle);
+  const taskId = await sendWorkNotification(zapierTransport(z, bundle), { agentId, userIds, deptIds: deptIds.map(Number), msg });
+  return { id: String(taskId), task_id: taskId, message_type: msg.msgtype, user_ids: userIds, department_ids: deptIds, sent_at: isoFromMs(Date.now()) };
+};
+
+export default defineCreate({
+  key: 'send_work_notification',
+  noun: 'Notification',
+  display: {
+    label: 'Send Work Notification',
+    description: 'Creates a DingTalk work notification from your app and sends it to the users and departments you choose.',
+  },
+  operation: {
+    inputFields,
+    perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
+    sample,
+    outputFields: [
+      { key: 'id', label: 'ID', type: 'string', required: true },
+      { key: 'task_id', label: 'Task ID', type: 'integer' },
+      { key: 'message_type', label: 'Message Type', type: 'string' },
+      { key: 'user_ids', label: 'User IDs', type: 'string', list: true },
+      { key: 'department_ids', label: 'Department IDs', type: 'string', list: true },
+      { key: 'sent_at', label: 'Sent At', type: 'datetime' },
+    ],
+  },
+});

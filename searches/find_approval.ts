@@ -1,0 +1,64 @@
+import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
+import { DEFAULT_FIND_LOOK_BACK_DAYS, findApproval, findApprovalInput, MAX_DETAIL_FETCHES, MAX_LIST_CALLS } from '../approvals/find';
+import { approvalOutputFields } from '../approvals/output';
+import { zapierStore } from '../approvals/store';
+import { zapierTransport } from '../dingtalk/transport';
+import { loadApprovalRecord } from '../hydrators';
+import sample from '../samples/approval.json';
+import { asUserErrors } from '../user-errors';
+
+const inputFields = defineInputFields([
+  {
+    key: 'processCode',
+    label: 'Template',
+    required: false,
+    dynamic: 'list_templates.id.name',
+    helpText:
+      'The approval\'s template: needed to search by Business ID. With Approval ID it only fills Template Code and Template Name ' +
+      'in the result (DingTalk\'s approval details do not name their template).',
+  },
+  {
+    key: 'approvalId',
+    label: 'Approval ID',
+    required: false,
+    dynamic: 'new_approval.id.title',
+    helpText:
+      'Map the approval ID from a DingTalk trigger, or pick a Template above to choose from its recent approvals. ' +
+      'Costs one metered DingTalk call.',
+  },
+  {
+    key: 'businessId',
+    label: 'Business ID',
+    required: false,
+    helpText:
+      'The approval number (审批编号) shown on the approval, used when Approval ID is empty. DingTalk cannot search by it, so this ' +
+      `reads the template's approvals submitted in the look-back period one by one, at most ${MAX_DETAIL_FETCHES}: at worst ` +
+      `about ${MAX_DETAIL_FETCHES + MAX_LIST_CALLS} metered DingTalk calls (the free edition allows 5,000 a month). Approvals the ` +
+      'approval triggers have seen recently cost nothing to read. An approval beyond those is not found.',
+  },
+  {
+    key: 'lookBackDays',
+    label: 'Look Back (Days)',
+    type: 'integer',
+    required: false,
+    default: String(DEFAULT_FIND_LOOK_BACK_DAYS),
+    helpText: 'For Business ID: how many days back the approval may have been submitted, from 1 to 120 (DingTalk\'s limit).',
+  },
+]);
+
+const perform = (z: ZObject, bundle: Bundle) =>
+  asUserErrors(z, async () => {
+    const input = findApprovalInput(bundle.inputData);
+    const found = await findApproval(zapierTransport(z, bundle), zapierStore(z), input);
+    return found ? [await loadApprovalRecord(z, bundle, found.id, input.processCode ?? null, found.detail)] : [];
+  });
+
+export default defineSearch({
+  key: 'find_approval',
+  noun: 'Approval',
+  display: {
+    label: 'Find Approval',
+    description: 'Finds an approval by its approval ID, or by its business ID within a template.',
+  },
+  operation: { inputFields, perform, sample, outputFields: approvalOutputFields },
+});

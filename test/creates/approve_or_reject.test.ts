@@ -1,0 +1,124 @@
+import { approvalRecord } from '../../approvals/record';
+import { ProcessInstance } from '../../dingtalk/schemas/workflow';
+import { answer, api, failure, TOKEN } from '../helpers';
+import { APPROVER, appError, decided, fixedClock, ID, instance, NAMES, NOW, runCreate, TASK_ID, userDirectory } from './approval-actions';
+
+const DETAIL = '/v1.0/workflow/processInstances';
+const EXECUTE = '/v1.0/workflow/processInstances/execute';
+const decide = (inputData: Record<string, unknown>, auth: Record<string, string> = {}) => runCreate('approve_or_reject', inputData, auth);
+
+fixedClock();
+
+describe('approve_or_reject', () => {
+  test("approves the approver's running task and returns the refreshed record", async () => {
+    const before = answer(api().get(DETAIL), instance());
+    const executed = answer(api().post(EXECUTE), { result: true, success: true });
+    const after = answer(api().get(DETAIL), decided('agree'));
+    userDirectory();
+
+    const record = await decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree', remark: 'Within budget 預算之內' });
+
+    expect(before.map((r) => r.query)).toEqual([{ processInstanceId: ID }]);
+    expect(executed).toEqual([
+      {
+        method: 'POST',
+        path: EXECUTE,
+        query: {},
+        headers: expect.objectContaining({ 'x-acs-dingtalk-access-token': TOKEN }),
+        body: { processInstanceId: ID, taskId: TASK_ID, actionerUserId: APPROVER, result: 'agree', remark: 'Within budget 預算之內' },
+      },
+    ]);
+    expect(after.map((r) => r.query)).toEqual([{ processInstanceId: ID }]);
+    // The record as DingTalk has it after the decision, not before; no template was given, so no template lookup.
+    const expected = approvalRecord(ID, ProcessInstance.parse(decided('agree').result), {
+      processCode: null,
+      templateName: null,
+      names: new Map(Object.entries(NAMES)),
+      file: () => 'unused',
+    });
+    expect(record).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(record).toMatchObject({
+      id: ID,
+      status: 'COMPLETED',
+      result: 'agree',
+      outcome: 'approved',
+      template_code: null,
+      template_name: null,
+      originator_name: 'Wong Ka Ming',
+      finished_at: '2026-11-24T10:00:00+08:00',
+      tasks: [{ task_id: TASK_ID, user_id: APPROVER, user_name: 'Lee Siu Fan', status: 'COMPLETED', result: 'AGREE', wait_minutes: 55 }],
+    });
+  });
+
+  test('a reject without a remark sends no remark; a chosen template names the record', async () => {
+    answer(api().get(DETAIL), instance());
+    const executed = answer(api().post(EXECUTE), { result: false, success: true });
+    answer(api().get(DETAIL), decided('refuse'));
+    answer(api().get('/v1.0/workflow/processes/userVisibilities/templates'), { result: { processList: [{ name: 'Expense Claim 費用報銷', processCode: 'PROC-FAKE-EXPENSE-0001' }] } });
+    userDirectory();
+
+    const record = await decide({ processCode: 'PROC-FAKE-EXPENSE-0001', processInstanceId: ID, actionerUserId: APPROVER, result: 'refuse', remark: '' });
+
+    expect(executed[0]!.body).toStrictEqual({ processInstanceId: ID, taskId: TASK_ID, actionerUserId: APPROVER, result: 'refuse' });
+    expect(record).toMatchObject({ outcome: 'rejected', template_code: 'PROC-FAKE-EXPENSE-0001', template_name: 'Expense Claim 費用報銷' });
+  });
+
+  test('every input problem is listed at once and nothing is sent', async () => {
+    const error = await failure(decide({ processInstanceId: '', actionerUserId: '', result: 'maybe', remark: 'r'.repeat(1100) }));
+    expect(appError(error)).toEqual({
+      message:
+        'Approval is required; Approver is required; Decision must be agree (Approve) or refuse (Reject), not "maybe"; ' +
+        'Remark is 1,100 characters long; DingTalk accepts at most 1,024.',
+      code: 'InvalidInput',
+      status: 400,
+    });
+  });
+
+  test('no pending task for that user: a plain sentence, and nothing is executed', async () => {
+    answer(api().get(DETAIL), instance());
+    userDirectory();
+    const error = await failure(decide({ processInstanceId: ID, actionerUserId: 'user-chan-0001', result: 'agree' }));
+    expect(appError(error)).toEqual({
+      message: 'Chan Tai Man (user-chan-0001) has no pending task on this approval; it may already be decided or assigned to someone else.',
+      code: 'NoPendingTask',
+      status: 400,
+    });
+  });
+
+  test("the approver's task already decided: only a RUNNING task counts, and the finished status is named", async () => {
+    answer(api().get(DETAIL), decided('agree'));
+    userDirectory();
+    const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'refuse' }));
+    expect(appError(error).message).toBe(
+      "Lee Siu Fan (user-lee-0002) has no pending task on this approval; it may already be decided or assigned to someone else (the approval's status is COMPLETED).",
+    );
+  });
+
+  test('a user DingTalk cannot name is named by id', async () => {
+    answer(api().get(DETAIL), instance());
+    userDirectory();
+    const error = await failure(decide({ processInstanceId: ID, actionerUserId: 'user-gone-0009', result: 'agree' }));
+    expect(appError(error).message).toBe('user-gone-0009 has no pending task on this approval; it may already be decided or assigned to someone else.');
+  });
+
+  test('a token about to expire is refreshed before anything is sent, so a rerun cannot meet a half-done action', async () => {
+    const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' }, { accessTokenExpiresAt: String(NOW + 5 * 60 * 1000 + 20 * 1000) }));
+    expect(error.name).toBe('RefreshAuthError');
+  });
+
+  test("internalError on execute is reported as DingTalk's own message, not as Revoke's template advice", async () => {
+    answer(api().get(DETAIL), instance());
+    answer(api().post(EXECUTE), { code: 'internalError', message: '系统内部异常', requestid: 'R6' }, 400);
+    const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' }));
+    expect(appError(error).message).toBe('DingTalk internalError: 系统内部异常 (ExecuteProcessInstance) (request id R6)');
+  });
+
+  test("DingTalk's status error on execute becomes a sentence about this action", async () => {
+    answer(api().get(DETAIL), instance());
+    answer(api().post(EXECUTE), { code: 'aflowProcessInstStatusException', message: '审批单状态异常', requestid: 'R2' }, 400);
+    const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' }));
+    expect(appError(error).message).toBe(
+      'The approval is no longer running, so its task cannot be approved or rejected. [DingTalk aflowProcessInstStatusException: 审批单状态异常, request id R2]',
+    );
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Zapier's publishing checks (zapier-platform.md §9) for the approval and notification actions: Title Case labels
+ * (D018), singular nouns, "Creates …." descriptions, no redundant help text (D011), search fields paired with a
+ * dropdown (D014), and static samples that carry the primary key and match the output fields (D010, D023, D024).
+ */
+import type { PlainOutputField } from 'zapier-platform-core';
+import App from '../../index';
+import { approvalOutputFields } from '../../approvals/output';
+import approvalSample from '../../samples/approval.json';
+
+interface CreateLike {
+  key: string;
+  noun: string;
+  display: { label: string; description: string };
+  operation: { inputFields: Record<string, unknown>[]; sample: Record<string, unknown>; outputFields: PlainOutputField[] };
+}
+
+const KEYS = { add_comment: 'Comment', approve_or_reject: 'Approval', revoke_approval: 'Approval', send_work_notification: 'Notification' };
+const byKey = App.creates as unknown as Record<string, CreateLike>;
+const creates = Object.keys(KEYS).map((key) => [key, byKey[key]!] as const);
+
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
+const isTitleCase = (label: string) => label.split(/\s+/).every((word, i) => /^\(?[A-Z0-9]/.test(word) || (i > 0 && SMALL_WORDS.has(word)));
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function typeOk(field: PlainOutputField, value: unknown): boolean {
+  const one = (item: unknown) => {
+    switch (field.type ?? 'string') {
+      case 'integer':
+        return Number.isInteger(item);
+      case 'datetime':
+        return typeof item === 'string' && ISO_WITH_OFFSET.test(item);
+      default:
+        return typeof item === 'string';
+    }
+  };
+  return field.list ? Array.isArray(value) && value.every(one) : one(value);
+}
+
+describe.each(creates)('%s', (key, create) => {
+  test('is registered under its key with a singular noun', () => {
+    expect(create.key).toBe(key);
+    expect(create.noun).toBe(KEYS[key as keyof typeof KEYS]);
+  });
+
+  test('Title Case label and a "Creates …." description without "Zapier"', () => {
+    expect(isTitleCase(create.display.label)).toBe(true);
+    expect(create.display.description).toMatch(/^Creates .+\.$/);
+    expect(create.display.description).not.toMatch(/zapier/i);
+  });
+
+  test('input fields: Title Case labels, help text that adds something, every search field also a dropdown', () => {
+    for (const field of create.operation.inputFields) {
+      expect(isTitleCase(String(field.label))).toBe(true);
+      expect(String(field.helpText ?? '').trim().toLowerCase()).not.toBe(String(field.label).toLowerCase());
+      expect(String(field.helpText ?? '')).not.toBe('');
+      if (field.search) expect(field.dynamic).toEqual(expect.stringMatching(/^\w+\.\w+(\.\w+)?$/));
+    }
+  });
+
+  test('the sample has the primary key and every output field, with its declared type', () => {
+    const { sample, outputFields } = create.operation;
+    expect(sample.id).toEqual(expect.any(String));
+    for (const field of outputFields.filter((f) => !f.key.includes('[]'))) {
+      expect({ key: field.key, ok: field.key in sample && (sample[field.key] === null || typeOk(field, sample[field.key])) }).toEqual({ key: field.key, ok: true });
+    }
+  });
+});
+
+test('Approve or Reject and Revoke return the approval record, with its sample and output fields', () => {
+  for (const key of ['approve_or_reject', 'revoke_approval']) {
+    const { operation } = byKey[key]!;
+    expect(operation.sample).toBe(approvalSample);
+    expect(operation.outputFields).toBe(approvalOutputFields);
+  }
+});
+
+test('the approval actions share the Approval field: mapped from a trigger or Find Approval, or picked after a Template', () => {
+  for (const key of ['add_comment', 'approve_or_reject', 'revoke_approval']) {
+    const fields = byKey[key]!.operation.inputFields;
+    expect(fields.slice(0, 2)).toEqual([
+      expect.objectContaining({ key: 'processCode', required: false, dynamic: 'list_templates.id.name' }),
+      expect.objectContaining({ key: 'processInstanceId', required: true, dynamic: 'new_approval.id.title', search: 'find_approval.id' }),
+    ]);
+  }
+});

@@ -1,0 +1,31 @@
+import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
+import { zapierStore } from '../approvals/store';
+import { loadUsers } from '../contacts/users';
+import { zapierTransport } from '../dingtalk/transport';
+import user from '../samples/user.json';
+
+/** Free contacts calls over every department, cached for 10 minutes (contacts/users.ts). */
+const perform = async (z: ZObject, bundle: Bundle) => {
+  const users = await loadUsers(zapierTransport(z, bundle), zapierStore(z), (message) => z.console.log(message));
+  return users.map(({ id, name, department }) => ({ id, name: `${name} (${department})` }));
+};
+
+export default defineTrigger({
+  key: 'list_users',
+  noun: 'User',
+  display: {
+    label: 'List Users',
+    description: 'Triggers when a user is found in the DingTalk contacts; feeds the User dropdowns.',
+    hidden: true,
+  },
+  operation: {
+    type: 'polling',
+    perform,
+    // What perform returns for the user in samples/user.json.
+    sample: { id: user.id, name: `${user.name} (${user.department_names[0]})` },
+    outputFields: [
+      { key: 'id', label: 'User ID', type: 'string', required: true },
+      { key: 'name', label: 'Name (Department)', type: 'string' },
+    ],
+  },
+});
