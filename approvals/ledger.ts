@@ -11,7 +11,7 @@
  *
  * A missing ledger is rebuilt with a window scan for that one poll: it costs calls, never an event.
  */
-import { getProcessInstance, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { findProcessInstance, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import type { Transport } from '../dingtalk/transport';
 import { mapLimited } from './limiter';
 import type { Store } from './store';
@@ -190,7 +190,13 @@ export class ApprovalLedger {
         ledger.entries[id] = { ...known, seen: entry.seen };
         return;
       }
-      const detail = await getProcessInstance(this.transport, id);
+      const detail = await findProcessInstance(this.transport, id);
+      if (!detail) {
+        // Deleted in DingTalk: nothing to deliver, and fetching it on every poll would fail every poll.
+        delete ledger.entries[id];
+        dropped.add(id);
+        return;
+      }
       const classified = entryFromDetail(detail, entry.seen);
       if (classified.s === 'RUNNING' && classified.c !== undefined && classified.c < windowStart) {
         // Older than DingTalk's 120-day listing window: no longer watchable, so no longer watched.

@@ -222,6 +222,21 @@ describe('one ledger shared by every Zap on the template', () => {
 });
 
 describe('ledger hit, miss and expiry', () => {
+  test('an approval deleted in DingTalk is dropped, not fetched (and failed) on every poll', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(running('doomed', T0 - DAY));
+    await seed('approval_approved');
+    dingtalk.approvals.delete('doomed');
+    at(T0 + 15 * MINUTE);
+    dingtalk.reset();
+    expect(await poll('approval_approved')).toEqual([]);
+    expect(dingtalk.count('GetProcessInstance')).toBe(1);
+    at(T0 + 30 * MINUTE);
+    dingtalk.reset();
+    expect(await poll('approval_approved')).toEqual([]);
+    expect(dingtalk.count('GetProcessInstance')).toBe(0);
+  });
+
   test('an approval still running after DingTalk\'s 120-day window is checked once, then no longer watched', async () => {
     const dingtalk = fakeDingTalk(CODE);
     dingtalk.add(running('ancient', T0 - MAX_WINDOW_MS + MINUTE));
