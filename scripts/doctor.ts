@@ -1,0 +1,141 @@
+/**
+ * `npm run doctor`: checks a real DingTalk app (credentials in .env) against production. For each permission
+ * the integration needs it makes one cheap, harmless call and reports ok or missing, with how to fix it, then
+ * lists the approval templates the app can see. It spends about five metered calls of the monthly quota.
+ *
+ * A permission counts as granted when DingTalk answers anything but a permission error: probing a write
+ * permission with a made-up approval id gets "not found", which proves the permission without changing data.
+ */
+import zapier from 'zapier-platform-core';
+import { getAccessToken } from '../dingtalk/auth';
+import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, searchUser } from '../dingtalk/contact';
+import { DingTalkError } from '../dingtalk/errors';
+import { axiosTransport, baseUrl, type Transport } from '../dingtalk/transport';
+import { grantProcessInstanceForDownloadFile, listAllTemplates, listProcessInstanceIds } from '../dingtalk/workflow';
+
+interface Check {
+  permission: string;
+  needed: string;
+  probe: (transport: Transport, context: Context) => Promise<string>;
+}
+
+interface Context {
+  firstUserId?: string;
+  firstTemplate?: string;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const PROBE_ID = 'doctor-probe-0000';
+
+const checks: Check[] = [
+  {
+    permission: 'qyapi_get_department_list',
+    needed: 'connecting the account, department dropdowns',
+    probe: async (t) => `organisation: ${(await getDepartment(t)).name}`,
+  },
+  {
+    permission: 'qyapi_get_department_member',
+    needed: 'user dropdowns',
+    probe: async (t, context) => {
+      const page = await listDepartmentUsers(t, 1);
+      context.firstUserId = page.items[0]?.userid;
+      return `${page.items.length} user(s) in the root department`;
+    },
+  },
+  {
+    permission: 'qyapi_get_member',
+    needed: 'user names on records, Find User',
+    probe: async (t, context) => (context.firstUserId ? `read ${(await getUser(t, context.firstUserId)).name}` : 'no user to read (root department is empty)'),
+  },
+  {
+    permission: 'qyapi_get_member_by_mobile',
+    needed: 'Find User by mobile number',
+    probe: async (t) => ((await getUserIdByMobile(t, '+852-00000000')) ? 'found a user' : 'lookup works (no user with the probe number)'),
+  },
+  {
+    permission: 'qyapi_addresslist_search',
+    needed: 'Find User by name (1 metered call)',
+    probe: async (t) => `search works (${(await searchUser(t, { queryWord: 'zzz-doctor-probe' })).items.length} match)`,
+  },
+  {
+    permission: 'Workflow.Form.Read',
+    needed: 'Template dropdowns, Start Approval fields (1 metered call per 100 templates)',
+    probe: async (t, context) => {
+      const { items } = await listAllTemplates(t, {}, 300);
+      context.firstTemplate = items[0]?.processCode;
+      const names = items.map((template) => `    ${template.processCode}  ${template.name}`);
+      return [`${items.length} template(s) visible:`, ...names].join('\n');
+    },
+  },
+  {
+    permission: 'Workflow.Instance.Read',
+    needed: 'approval triggers, Find Approval (1 metered call)',
+    probe: async (t, context) => {
+      if (!context.firstTemplate) return 'skipped: no template to list';
+      const page = await listProcessInstanceIds(t, { processCode: context.firstTemplate, startTime: Date.now() - DAY });
+      return `${page.items.length} approval(s) in the last day of ${context.firstTemplate}`;
+    },
+  },
+  {
+    permission: 'Workflow.Instance.Write',
+    needed: 'Start Approval, comments, approve/reject, revoke, attachment files (1 metered call)',
+    probe: async (t) => {
+      await grantProcessInstanceForDownloadFile(t, { processInstanceId: PROBE_ID, fileId: PROBE_ID });
+      return 'granted';
+    },
+  },
+];
+
+const FIX = 'In the DingTalk developer console (open-dev.dingtalk.com), open your app → Permissions, search for the code and apply for it; then release a new version of the app.';
+
+async function probe(check: Check, transport: Transport, context: Context): Promise<{ ok: boolean; detail: string }> {
+  try {
+    return { ok: true, detail: await check.probe(transport, context) };
+  } catch (error) {
+    if (error instanceof DingTalkError && error.problem.kind === 'missing-permission') return { ok: false, detail: FIX };
+    // Any other DingTalk answer (not found, bad parameter) means the permission itself is in place.
+    if (error instanceof DingTalkError && error.problem.kind === 'api') return { ok: true, detail: `granted (DingTalk answered ${error.problem.code})` };
+    throw error;
+  }
+}
+
+export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log): Promise<boolean> {
+  const appKey = env.authData_appKey ?? '';
+  const appSecret = env.authData_appSecret ?? '';
+  if (!appKey || !appSecret) {
+    print('Put authData_appKey and authData_appSecret in .env first (see .env.example).');
+    return false;
+  }
+  let metered = 0;
+  const transport = axiosTransport({ appKey, appSecret, onRequest: (endpoint) => (metered += endpoint.metered ? 1 : 0) });
+  print(`DingTalk: ${baseUrl('api')} and ${baseUrl('oapi')}`);
+  try {
+    await getAccessToken(transport, { appKey, appSecret });
+    print('ok       credentials (Client ID and Client Secret)');
+  } catch (error) {
+    print(`MISSING  credentials: ${(error as Error).message}`);
+    return false;
+  }
+  const context: Context = {};
+  let allOk = true;
+  for (const check of checks) {
+    const { ok, detail } = await probe(check, transport, context);
+    allOk &&= ok;
+    print(`${ok ? 'ok      ' : 'MISSING '} ${check.permission} (${check.needed})\n         ${detail.replace(/\n/g, '\n         ')}`);
+  }
+  const agentId = env.authData_agentId ?? '';
+  const agentOk = /^\d+$/.test(agentId);
+  print(`${agentOk ? 'ok      ' : 'MISSING '} Agent ID for work notifications${agentOk ? '' : ': add authData_agentId (your app → Credentials & Basic Info → AgentId)'}`);
+  print(`\n${metered} metered call(s) spent of the monthly quota.`);
+  return allOk && agentOk;
+}
+
+if (require.main === module) {
+  zapier.tools.env.inject();
+  doctor()
+    .then((ok) => process.exit(ok ? 0 : 1))
+    .catch((error: Error) => {
+      console.error(error.message);
+      process.exit(1);
+    });
+}
