@@ -131,7 +131,7 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line:
 }
 
 if (require.main === module) {
-  zapier.tools.env.inject();
+  zapier.tools.env.inject('.env');
   doctor()
     .then((ok) => process.exit(ok ? 0 : 1))
     .catch((error: Error) => {
