@@ -6,7 +6,6 @@
  * A permission counts as granted when DingTalk answers anything but a permission error: probing a write
  * permission with a made-up approval id gets "not found", which proves the permission without changing data.
  */
-import zapier from 'zapier-platform-core';
 import { getAccessToken } from '../dingtalk/auth';
 import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, searchUser } from '../dingtalk/contact';
 import { DingTalkError } from '../dingtalk/errors';
@@ -131,7 +130,11 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line:
 }
 
 if (require.main === module) {
-  zapier.tools.env.inject('.env');
+  try {
+    process.loadEnvFile('.env');
+  } catch {
+    // No .env: doctor() says what to put in it.
+  }
   doctor()
     .then((ok) => process.exit(ok ? 0 : 1))
     .catch((error: Error) => {
