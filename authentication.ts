@@ -10,8 +10,8 @@ import type { Authentication, BeforeRequestMiddleware, Bundle, ZObject } from 'z
 import { getAccessToken } from './dingtalk/auth';
 import { getDepartment } from './dingtalk/contact';
 import { zapierTransport } from './dingtalk/transport';
+import { DEVELOPER_CONSOLE_URL as CONSOLE_URL } from './dingtalk/endpoints';
 
-const CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
 export const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 

@@ -3,6 +3,7 @@ import { requiredText, textOf } from '../approvals/actions';
 import { InputError } from '../user-errors';
 import { isoFromMs } from '../approvals/time';
 import { zapierTransport } from '../dingtalk/transport';
+import { DEVELOPER_CONSOLE_URL as CONSOLE_URL } from '../dingtalk/endpoints';
 import {
   MAX_DEPARTMENTS,
   MAX_MESSAGE_BYTES,
@@ -15,7 +16,6 @@ import { asUserErrors } from '../user-errors';
 
 const MESSAGE_TYPES = { text: 'Text', markdown: 'Markdown', link: 'Link' } as const;
 type MessageType = keyof typeof MESSAGE_TYPES;
-const CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
 
 const inputFields = defineInputFields([
   {

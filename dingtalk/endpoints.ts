@@ -11,6 +11,9 @@
  */
 export type Host = 'api' | 'oapi';
 
+/** Where a DingTalk app's credentials and permissions are managed. */
+export const DEVELOPER_CONSOLE_URL = 'https://open-dev.dingtalk.com/fe/app';
+
 export interface Endpoint {
   /** The SDK action name (api host) or the doc's name for a legacy call (oapi host). */
   readonly name: string;
