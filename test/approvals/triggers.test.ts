@@ -309,6 +309,16 @@ describe('bad input', () => {
     expect(error.message).toMatch(/The approval template has no form, or it was deleted/);
   });
 
+  test('a suite form DingTalk\'s API does not serve says so', async () => {
+    const nock = (await import('nock')).default;
+    nock('https://api.dingtalk.com')
+      .get('/v1.0/workflow/forms/schemas/processCodes')
+      .query(true)
+      .reply(400, { code: 'noPermission', message: '无权限', requestid: 'R8' });
+    const error = await failure(seed('approval_approved', { processCode: 'PROC-LEAVE-SUITE' }));
+    expect(error.message).toContain('Suite forms (leave, HR, finance) are not served by the API');
+  });
+
   test('every input problem is listed at once', async () => {
     fakeDingTalk(CODE);
     const error = await failure(poll('approval_approved', { lookBackDays: '500', originatorUserIds: Array.from({ length: 11 }, (_, i) => `u${i}`) }));
