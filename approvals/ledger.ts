@@ -129,14 +129,18 @@ export class ApprovalLedger {
     private readonly store: Store,
   ) {}
 
-  read(scope: LedgerScope): Promise<Ledger | undefined> {
-    return this.store.get<Ledger>(ledgerKey(scope));
+  async read(scope: LedgerScope): Promise<Ledger | null> {
+    return (await this.store.get<Ledger>(ledgerKey(scope))) ?? null;
   }
 
-  /** Brings the ledger up to date (or reuses a fresh one) and stores it. */
-  async refresh(options: RefreshOptions): Promise<RefreshResult> {
+  /**
+   * Brings the ledger up to date (or reuses a fresh one) and stores it. `current` is the ledger the caller
+   * already read (each z.cache read is a round trip to Zapier); omitted, it is read here.
+   */
+  async refresh(options: RefreshOptions, current?: Ledger | null): Promise<RefreshResult> {
     const now = options.now ?? Date.now();
-    const stored = await this.read(options).then((ledger) => (ledger?.v === 1 ? ledger : undefined));
+    const read = current === undefined ? await this.read(options) : current;
+    const stored = read?.v === 1 ? read : undefined;
     if (stored && now - stored.refreshedAt < options.freshnessMs) return { ledger: stored, rebuilt: false, refreshed: false };
 
     const rebuilt = !stored;

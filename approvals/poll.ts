@@ -60,8 +60,9 @@ export interface PollMeta {
 export async function pollLedger(transport: Transport, store: Store, kind: TriggerKind, input: PollInput, { seedingDedupe, now }: PollMeta): Promise<Selected[]> {
   const ledgers = new ApprovalLedger(transport, store);
   const scope = { processCode: input.processCode, userIds: input.userIds };
-  if (!(await ledgers.read(scope))) await verifyTemplate(transport, store, input.processCode);
-  const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe, now });
+  const current = await ledgers.read(scope);
+  if (!current) await verifyTemplate(transport, store, input.processCode);
+  const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe, now }, current);
   return select(ledger, kind, { now, lookBackMs: input.lookBackMs, seedingDedupe });
 }
 

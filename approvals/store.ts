@@ -35,16 +35,17 @@ export function zapierStore(z: ZObject): Store {
   };
 }
 
-export function memoryStore(): Store & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
+/** An in-memory store that, like z.cache, keeps values as JSON (so a caller never shares an object with it). */
+export function memoryStore(): Store & { data: Map<string, string> } {
+  const data = new Map<string, string>();
   return {
     data,
     async get<T>(key: string) {
       const value = data.get(key);
-      return value === undefined ? undefined : (structuredClone(value) as T);
+      return value === undefined ? undefined : (JSON.parse(value) as T);
     },
     async set(key, value) {
-      data.set(key, structuredClone(value));
+      data.set(key, JSON.stringify(value));
     },
   };
 }
