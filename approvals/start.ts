@@ -94,7 +94,13 @@ export async function chosenApproverFields(transport: Transport, store: Store, p
   const key = `dingtalk:forecast:v1:${processCode}:${userId}:${deptId}`;
   let rules = await store.get<{ actorKey: string; name: string; multi: boolean }[]>(key);
   if (!rules) {
-    const forecast = await processForecast(transport, { processCode, deptId, userId, formComponentValues: [] });
+    // ⚠ DingTalk's doc marks formComponentValues as required; the form is not filled yet when fields load, so we
+    // send none. If DingTalk refuses, the template's own flow still applies and DingTalk names any missing approver.
+    const forecast = await processForecast(transport, { processCode, deptId, userId, formComponentValues: [] }).catch((error: Error) => error);
+    if (forecast instanceof Error) {
+      if (['RefreshAuthError', 'ThrottledError', 'HaltedError'].includes(forecast.name)) throw forecast;
+      return [{ key: 'approvers_note', label: 'About Approvers', type: 'copy', helpText: `DingTalk could not predict this template's approval flow, so approvers the originator must choose (发起人自选) are not listed here. If the step fails for a missing approver, set Approvers above. (${forecast.message})` }];
+    }
     rules = (forecast.workflowActivityRules ?? []).flatMap((rule) =>
       rule.isTargetSelect && rule.workflowActor?.actorKey
         ? [{ actorKey: rule.workflowActor.actorKey, name: rule.activityName ?? 'Approver', multi: rule.workflowActor.allowedMulti !== false }]

@@ -85,6 +85,17 @@ describe('dynamic input fields', () => {
     ]);
     expect(forecast.isDone()).toBe(true);
   });
+
+  test('if DingTalk cannot predict the flow, the fields still load, with a note', async () => {
+    schema();
+    oapi().post('/topapi/v2/user/get').query(true).reply(200, { errcode: 0, result: { userid: 'user-chan-0001', name: 'Chan', dept_id_list: [900000101] } });
+    api().post('/v1.0/workflow/processes/forecast').reply(400, { code: 'componentIsNull', message: '表单为空', requestid: 'R9' });
+    const result = await fields({ originatorUserId: 'user-chan-0001' });
+    expect(result.filter((f) => String(f.key).startsWith('approvers_note') || String(f.key).startsWith('approver__'))).toEqual([
+      expect.objectContaining({ key: 'approvers_note', type: 'copy', helpText: expect.stringContaining('could not predict') }),
+    ]);
+    expect(result.some((f) => f.key === 'form__TextField_FAKE01')).toBe(true);
+  });
 });
 
 describe('starting an approval', () => {

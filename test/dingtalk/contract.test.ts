@@ -10,8 +10,11 @@
  *    (query for GET, body for POST);
  *  - every key we send exists in the SDK request model (or the documented request fields), recursively;
  *  - every key our response schema reads exists in the SDK response model (or the documented response fields);
+ *  - the sandbox (sandbox/), driven over HTTP by our client through every endpoint, accepts what we send and answers
+ *    with bodies our schemas parse and whose keys all exist in the SDK response model (or the documented fields);
  *  - the walkers themselves report deliberately wrong keys, so a broken walker cannot pass silently.
  */
+import nock from 'nock';
 import { z } from 'zod';
 import * as contact_1_0 from '@alicloud/dingtalk/dist/contact_1_0/client';
 import * as oauth2_1_0 from '@alicloud/dingtalk/dist/oauth2_1_0/client';
@@ -41,7 +44,7 @@ import {
   QuerySchemaByProcessCodeResponseBody,
   StartProcessInstanceResponseBody,
 } from '../../dingtalk/schemas/workflow';
-import type { DingTalkRequest, Transport } from '../../dingtalk/transport';
+import { axiosTransport, type DingTalkRequest, type Transport } from '../../dingtalk/transport';
 import {
   addProcessInstanceComment,
   executeProcessInstance,
@@ -57,6 +60,8 @@ import {
   type FileInput,
   type FormComponentValueInput,
 } from '../../dingtalk/workflow';
+import { createSandbox, type Sandbox } from '../../sandbox';
+import { exerciseEveryEndpoint } from '../sandbox/scenario';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shapes: what the other side knows, as a tree of JSON names. Built from SDK models or written from the docs.
@@ -690,6 +695,39 @@ describe('oapi.dingtalk.com against the documented field lists', () => {
   test.each(docEntries)('$key: the canned answer only uses documented keys', ({ key, entry, documented }) => {
     const unknownKeys = dataMismatches(entry.reply, documented.response);
     expect({ endpoint: key, doc: documented.doc, unknownKeys }).toEqual({ endpoint: key, doc: documented.doc, unknownKeys: [] });
+  });
+});
+
+describe('the sandbox answers in the same shapes', () => {
+  const savedEnv = { api: process.env.DINGTALK_API_BASE_URL, oapi: process.env.DINGTALK_OAPI_BASE_URL };
+  let sandbox: Sandbox | undefined;
+  let bodies = new Map<EndpointName, unknown>();
+
+  beforeAll(async () => {
+    nock.enableNetConnect('127.0.0.1');
+    sandbox = await createSandbox();
+    process.env.DINGTALK_API_BASE_URL = sandbox.url;
+    process.env.DINGTALK_OAPI_BASE_URL = sandbox.url;
+    bodies = await exerciseEveryEndpoint(sandbox, axiosTransport(sandbox.credentials));
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    for (const [key, value] of [['DINGTALK_API_BASE_URL', savedEnv.api], ['DINGTALK_OAPI_BASE_URL', savedEnv.oapi]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    nock.disableNetConnect();
+  });
+
+  test.each(entries)('$key: the sandbox answer parses with our schema and only uses keys the contract knows', ({ key, entry }) => {
+    const body = bodies.get(key as EndpointName);
+    const shape = 'sdk' in entry.against ? modelShape(sdkModel(entry.against.sdk, `${entry.against.sdk.action}ResponseBody`)) : entry.against.documented.response;
+    expect({ endpoint: key, answered: body !== undefined, parses: entry.schema.safeParse(body).success, unknownKeys: dataMismatches(body, shape) }).toEqual({
+      endpoint: key,
+      answered: true,
+      parses: true,
+      unknownKeys: [],
+    });
   });
 });
 
