@@ -14,10 +14,14 @@ export async function mapLimited<Item, Result>(
   const results: Result[] = new Array(items.length);
   const starts: number[] = [];
   let next = 0;
+  // After the first failure no new work starts: the caller is about to give up, and calls made after that
+  // would spend quota for results nobody stores.
+  let failed = false;
 
   const waitForSlot = async () => {
     for (;;) {
-      const now = Date.now();
+      // A monotonic clock: a wall clock stepping back (or a test freezing Date) must not stall the window.
+      const now = performance.now();
       while (starts.length > 0 && now - starts[0]! >= 1000) starts.shift();
       if (starts.length < perSecond) {
         starts.push(now);
@@ -28,12 +32,21 @@ export async function mapLimited<Item, Result>(
   };
 
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const index = next++;
       await waitForSlot();
-      results[index] = await work(items[index]!);
+      if (failed) return;
+      try {
+        results[index] = await work(items[index]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  // allSettled first, so in-flight work finishes before the caller sees the error and saves what it learned.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const rejected = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (rejected) throw rejected.reason;
   return results;
 }

@@ -2,6 +2,7 @@ import { defineCreate, type Bundle, type ZObject } from 'zapier-platform-core';
 import { encodeForm, asList } from '../approvals/form-encode';
 import { formInputFields } from '../approvals/form-fields';
 import { templateComponents } from '../approvals/lookup';
+import { refreshTokenBeforeWriting } from '../approvals/actions';
 import { approvalOutputFields } from '../approvals/output';
 import { asUserErrors, InputError } from '../user-errors';
 import { approverSettings, chosenApproverFields, originatorDepartment, startApproverFields } from '../approvals/start';
@@ -63,6 +64,8 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   const approvers = approverSettings(inputData);
   problems.push(...form.problems, ...approvers.problems);
   if (problems.length > 0) throw new InputError(problems);
+  // A token refresh after the write would make Zapier rerun the step and submit the approval twice.
+  refreshTokenBeforeWriting(z, bundle);
 
   const instanceId = await startProcessInstance(transport, {
     processCode,
@@ -72,7 +75,13 @@ const perform = async (z: ZObject, bundle: Bundle) => {
     ...approvers.settings,
     formComponentValues: form.values,
   });
-  return loadApprovalRecord(z, bundle, instanceId, processCode);
+  try {
+    return await loadApprovalRecord(z, bundle, instanceId, processCode);
+  } catch (error) {
+    // The approval exists now: a failed read-back must not fail the step, or Zapier would run it (and start) again.
+    z.console.log(`Started approval ${instanceId}; reading it back failed: ${(error as Error).message}`);
+    return { id: instanceId, template_code: processCode, status: 'RUNNING', outcome: 'pending' };
+  }
 };
 
 export default defineCreate({

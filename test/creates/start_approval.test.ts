@@ -165,6 +165,14 @@ describe('starting an approval', () => {
     });
   });
 
+  test('once DingTalk has started the approval, a failed read-back still reports success (so Zapier does not start it again)', async () => {
+    schema();
+    api().post('/v1.0/workflow/processInstances').reply(200, { instanceId: 'pi-fake-new-0003' });
+    api().get('/v1.0/workflow/processInstances').query(true).reply(403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '' });
+    const record = await run({ originatorUserId: 'user-chan-0001', deptId: '900000101', ...validForm });
+    expect(record).toEqual({ id: 'pi-fake-new-0003', template_code: CODE, status: 'RUNNING', outcome: 'pending' });
+  });
+
   test('every problem is listed at once and nothing is sent', async () => {
     schema();
     const error = await failure(
