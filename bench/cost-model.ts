@@ -23,11 +23,11 @@ const MONTH = 30 * DAY;
 const CODE = 'PROC-EXPENSE';
 const APPROVALS_PER_MONTH = 300;
 const LOOK_BACK = 7 * DAY;
-const FREE_QUOTA = 5000;
+export const FREE_QUOTA = 5000;
 const ZAPS: TriggerKind[] = ['submitted', 'approved', 'rejected'];
 
 /** A small seeded generator, so every run models the same month. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -139,26 +139,51 @@ export function naive(intervalMinutes: number, approvals = workload()) {
   return { metered, polls };
 }
 
-async function main() {
-  const rows: Record<string, unknown>[] = [];
-  for (const interval of [15, 2, 1]) {
-    for (const refresh of [0, 15]) {
+export interface CostRow {
+  strategy: string;
+  interval: number;
+  metered: number;
+  polls: number;
+  missed: number;
+  hydrations?: number;
+  byEndpoint?: Record<string, number>;
+  delivered?: number;
+  meanDelayMinutes?: number;
+  maxDelayMinutes?: number;
+}
+
+/** Every row of the model: per polling interval, the ledger refreshed every poll, every 15 minutes, and the naive scan. */
+export async function costModelRows(intervals = [15, 2, 1], refreshes = [0, 15]): Promise<CostRow[]> {
+  const rows: CostRow[] = [];
+  for (const interval of intervals) {
+    for (const refresh of refreshes) {
       const result = await ours(interval, refresh);
       rows.push({ strategy: `ledger, refresh ${refresh === 0 ? 'every poll' : `${refresh} min`}`, interval, ...result });
     }
     rows.push({ strategy: 'naive window scan', interval, ...naive(interval), missed: 0 });
   }
-  const format = (n: number) => n.toLocaleString('en-US');
+  return rows;
+}
+
+const format = (n: number) => n.toLocaleString('en-US');
+
+/** The Markdown table the README shows. */
+export function costTable(rows: CostRow[]): string[] {
+  return [
+    '| Polling | Strategy | Metered calls/poll | Metered calls/month | Share of free quota | Missed events | Mean / max delay (min) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((row) => {
+      const delay = row.meanDelayMinutes === undefined ? '–' : `${row.meanDelayMinutes} / ${row.maxDelayMinutes}`;
+      return `| ${row.interval} min | ${row.strategy} | ${(row.metered / row.polls).toFixed(2)} | ${format(row.metered)} | ${format(Math.round((row.metered / FREE_QUOTA) * 100))} % | ${row.missed} | ${delay} |`;
+    }),
+  ];
+}
+
+async function main() {
+  const rows = await costModelRows();
   console.log('One template, 300 approvals/month (finished within 48 h), three Zaps: New Approval, Approval Approved, Approval Rejected.');
   console.log(`DingTalk free edition quota: ${format(FREE_QUOTA)} metered calls/month for the whole org.\n`);
-  console.log('| Polling | Strategy | Metered calls/poll | Metered calls/month | Share of free quota | Missed events | Mean / max delay (min) |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const row of rows as { interval: number; strategy: string; metered: number; polls: number; missed: number; meanDelayMinutes?: number; maxDelayMinutes?: number }[]) {
-    const delay = row.meanDelayMinutes === undefined ? '–' : `${row.meanDelayMinutes} / ${row.maxDelayMinutes}`;
-    console.log(
-      `| ${row.interval} min | ${row.strategy} | ${(row.metered / row.polls).toFixed(2)} | ${format(row.metered)} | ${Math.round((row.metered / FREE_QUOTA) * 100)} % | ${row.missed} | ${delay} |`,
-    );
-  }
+  costTable(rows).forEach((line) => console.log(line));
   const dir = join(__dirname, '..', '..', '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cost-model.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), rows }, null, 2)}\n`);

@@ -3,15 +3,11 @@
  *
  * The client modules (auth, workflow, contact, message) describe a call as a `DingTalkRequest` and hand it to a
  * `Transport`. Inside Zapier the transport is `z.request`, so Zapier logs the call, scrubs secrets and refreshes
- * the session; outside Zapier (scripts, the sandbox demo) it is axios. Both return the parsed JSON body of a
- * successful call and throw for a DingTalk error, classified by `problemOf`.
+ * the session; outside Zapier (scripts, the sandbox demo) it is axios (axios-transport.ts). Both return the parsed
+ * JSON body of a successful call and throw for a DingTalk error, classified by `problemOf` in errors.ts.
  */
-import axios from 'axios';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import type { Endpoint, Host } from './endpoints';
-import { getAccessToken } from './auth';
-import { DingTalkError, problemOf } from './errors';
-import { describeProblem } from './advice';
 
 /** The z.request option that tells the middleware which error codes mean "nothing found" for this call. */
 export const NOT_FOUND_CODES_OPTION = 'dingtalkNotFoundCodes';
@@ -47,7 +43,7 @@ const definedOnly = (query: Record<string, QueryValue> = {}): Record<string, str
   );
 
 /** Where DingTalk wants the token: a header on api.dingtalk.com, `?access_token=` on oapi. */
-function withToken(request: DingTalkRequest, token: string | undefined) {
+export function withToken(request: DingTalkRequest, token: string | undefined) {
   const params = definedOnly(request.query);
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (request.endpoint.authenticated && token) {
@@ -76,59 +72,5 @@ export function zapierTransport(z: ZObject, bundle: Bundle): Transport {
     };
     const response = await z.request(options);
     return response.data;
-  };
-}
-
-export interface AxiosTransportOptions {
-  appKey: string;
-  appSecret: string;
-  /** Called with the endpoint of every request, e.g. to count metered calls. */
-  onRequest?: (endpoint: Endpoint) => void;
-}
-
-/**
- * The axios adapter for code that runs outside Zapier. It fetches the app token once, reuses it until it
- * expires, and fetches a new one (once) when DingTalk reports it expired.
- */
-export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportOptions): Transport {
-  const http = axios.create({ validateStatus: () => true });
-  let token: { value: string; expiresAt: number } | undefined;
-
-  const send = async (request: DingTalkRequest, accessToken?: string) => {
-    onRequest?.(request.endpoint);
-    const { params, headers } = withToken(request, accessToken);
-    const url = urlOf(request.endpoint);
-    const response = await http.request({ url, method: request.endpoint.method, params, headers, data: request.body });
-    const retryAfter = response.headers['retry-after'];
-    const problem = problemOf({ url, method: request.endpoint.method, status: response.status, body: response.data, retryAfter: retryAfter == null ? null : String(retryAfter) });
-    if (problem && !request.notFoundCodes?.includes(problem.code)) throw new DingTalkError(problem, describeProblem(problem));
-    return response.data as unknown;
-  };
-
-  let pending: Promise<string> | undefined;
-  /** Calls made together before a token exists share one token request. */
-  const freshToken = (): Promise<string> => {
-    if (token && token.expiresAt > Date.now()) return Promise.resolve(token.value);
-    pending ??= getAccessToken((request) => send(request), { appKey, appSecret })
-      .then((result) => {
-        // Renew a minute early so a token never expires mid-request.
-        token = { value: result.accessToken, expiresAt: Date.now() + (result.expireIn - 60) * 1000 };
-        return token.value;
-      })
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
-  };
-
-  return async (request) => {
-    if (!request.endpoint.authenticated) return send(request);
-    try {
-      return await send(request, await freshToken());
-    } catch (error) {
-      if (!(error instanceof DingTalkError) || error.problem.kind !== 'expired-token') throw error;
-      token = undefined;
-      return send(request, await freshToken());
-    }
   };
 }

@@ -9,7 +9,8 @@
 import { getAccessToken } from '../dingtalk/auth';
 import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, searchUser } from '../dingtalk/contact';
 import { DingTalkError } from '../dingtalk/errors';
-import { axiosTransport, baseUrl, type Transport } from '../dingtalk/transport';
+import { axiosTransport } from '../dingtalk/axios-transport';
+import { baseUrl, type Transport } from '../dingtalk/transport';
 import { grantProcessInstanceForDownloadFile, listAllTemplates, listProcessInstanceIds } from '../dingtalk/workflow';
 
 interface Check {

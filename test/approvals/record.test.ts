@@ -27,7 +27,6 @@ function contextWith(names: ReadonlyMap<string, string> = NAMES) {
   return { context, file };
 }
 
-const TASK_1_URL = 'https://aflow.dingtalk.com/dingtalk/pc/query/pchomepage.htm?corpid=dingfakecorp0001#/approval?procInsId=pi-fake-expense-0001&taskId=70000000001';
 const TASK_2_URL = 'https://aflow.dingtalk.com/dingtalk/pc/query/pchomepage.htm?corpid=dingfakecorp0001#/approval?procInsId=pi-fake-expense-0001&taskId=70000000002';
 
 describe('approvalRecord on the completed fixture', () => {

@@ -1,4 +1,3 @@
-import nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
 import schemaBody from '../fixtures/query-schema.json';

@@ -2,7 +2,7 @@
 import nock from 'nock';
 import { getAccessToken } from '../../dingtalk/auth';
 import { DingTalkError } from '../../dingtalk/errors';
-import { axiosTransport } from '../../dingtalk/transport';
+import { axiosTransport } from '../../dingtalk/axios-transport';
 import { failure, runWithClient } from '../helpers';
 
 const credentials = { appKey: 'dingtestappkey0001', appSecret: 'test-app-secret-0001' };

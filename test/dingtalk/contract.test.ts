@@ -44,7 +44,8 @@ import {
   QuerySchemaByProcessCodeResponseBody,
   StartProcessInstanceResponseBody,
 } from '../../dingtalk/schemas/workflow';
-import { axiosTransport, type DingTalkRequest, type Transport } from '../../dingtalk/transport';
+import { axiosTransport } from '../../dingtalk/axios-transport';
+import { type DingTalkRequest, type Transport } from '../../dingtalk/transport';
 import {
   addProcessInstanceComment,
   executeProcessInstance,

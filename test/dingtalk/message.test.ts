@@ -1,6 +1,6 @@
 /** Work notifications: topapi asyncsend_v2 on oapi.dingtalk.com, token as ?access_token=. */
 import { MAX_DEPARTMENTS, MAX_MESSAGE_BYTES, MAX_USERS, sendWorkNotification, type WorkNotification } from '../../dingtalk/message';
-import { answer, type Received, failure, oapi, runWithClient, TOKEN } from '../helpers';
+import { answer, failure, oapi, runWithClient, TOKEN } from '../helpers';
 
 
 const PATH = '/topapi/message/corpconversation/asyncsend_v2';

@@ -22,7 +22,7 @@ import {
   terminateProcessInstance,
   type StartProcessInstanceParams,
 } from '../../dingtalk/workflow';
-import { answer, type Received, api, failure, runWithClient, TOKEN } from '../helpers';
+import { answer, type Received, api, runWithClient, TOKEN } from '../helpers';
 import completed from '../fixtures/get-process-instance.json';
 import running from '../fixtures/get-process-instance-running.json';
 import schema from '../fixtures/query-schema.json';

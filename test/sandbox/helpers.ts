@@ -6,7 +6,8 @@ import axios from 'axios';
 import nock from 'nock';
 import type { Endpoint } from '../../dingtalk/endpoints';
 import { DingTalkError } from '../../dingtalk/errors';
-import { axiosTransport, type Transport } from '../../dingtalk/transport';
+import { axiosTransport } from '../../dingtalk/axios-transport';
+import { type Transport } from '../../dingtalk/transport';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 
 export interface Running {
