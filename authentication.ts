@@ -10,7 +10,7 @@ import type { Authentication, BeforeRequestMiddleware, Bundle, ZObject } from 'z
 import { getAccessToken } from './dingtalk/auth';
 import { getDepartment } from './dingtalk/contact';
 import { zapierTransport } from './dingtalk/transport';
-import { DEVELOPER_CONSOLE_URL as CONSOLE_URL } from './dingtalk/endpoints';
+import { DEVELOPER_CONSOLE_URL as CONSOLE_URL, endpoints } from './dingtalk/endpoints';
 
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
 export const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
@@ -30,10 +30,15 @@ export const testConnection = async (z: ZObject, bundle: Bundle) => {
 };
 
 /** Refreshes the session before the stored token expires instead of spending a failed call on it. */
-export const refreshExpiringToken: BeforeRequestMiddleware = (request, z, bundle) => {
+/** Whether the stored token expires within `withinMs` (plus the usual margin); false without a stored token. */
+export function tokenExpiresSoon(bundle: Bundle, withinMs = 0): boolean {
   const expiresAt = Number(bundle.authData?.accessTokenExpiresAt);
-  const isTokenCall = String(request.url ?? '').endsWith('/v1.0/oauth2/accessToken');
-  if (!isTokenCall && bundle.authData?.accessToken && expiresAt && expiresAt - EXPIRY_MARGIN_MS < Date.now()) {
+  return Boolean(bundle.authData?.accessToken && expiresAt && expiresAt - EXPIRY_MARGIN_MS - withinMs < Date.now());
+}
+
+export const refreshExpiringToken: BeforeRequestMiddleware = (request, z, bundle) => {
+  const isTokenCall = String(request.url ?? '').endsWith(endpoints.GetAccessToken.path);
+  if (!isTokenCall && tokenExpiresSoon(bundle)) {
     throw new z.errors.RefreshAuthError('The DingTalk access token is about to expire; fetching a new one.');
   }
   return request;

@@ -9,11 +9,17 @@ import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
 import { detailKey } from './approvals/ledger';
 import { userNames, templateName } from './approvals/lookup';
 import { approvalRecord, userIdsOf, type FileRef } from './approvals/record';
-import { zapierStore } from './approvals/store';
+import { zapierStore, type Store } from './approvals/store';
 import { contentTypeOf } from './approvals/files';
 import { ProcessInstance } from './dingtalk/schemas/workflow';
-import { zapierTransport } from './dingtalk/transport';
+import { zapierTransport, type Transport } from './dingtalk/transport';
 import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
+
+/** A detail a poll cached when it classified the approval (free), else one metered fetch. */
+async function cachedOrFetchedDetail(transport: Transport, store: Store, id: string): Promise<ProcessInstanceDetail> {
+  const cached = ProcessInstance.safeParse(await store.get(detailKey(id)));
+  return cached.success ? cached.data : getProcessInstance(transport, id);
+}
 
 /**
  * The full record for one approval, as the triggers, Start Approval and Find Approval deliver it.
@@ -23,8 +29,7 @@ import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessIn
 export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail) {
   const transport = zapierTransport(z, bundle);
   const store = zapierStore(z);
-  const cached = ProcessInstance.safeParse(await store.get(detailKey(id)));
-  const detail = known ?? (cached.success ? cached.data : await getProcessInstance(transport, id));
+  const detail = known ?? (await cachedOrFetchedDetail(transport, store, id));
   const [names, template] = await Promise.all([
     userNames(transport, store, userIdsOf(detail)),
     processCode ? templateName(transport, store, processCode) : null,

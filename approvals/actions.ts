@@ -3,7 +3,7 @@
  * readers that collect every problem before DingTalk is called, user names for messages, and the refreshed record.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { EXPIRY_MARGIN_MS } from '../authentication';
+import { tokenExpiresSoon } from '../authentication';
 import { zapierTransport, type Transport } from '../dingtalk/transport';
 import { getProcessInstance } from '../dingtalk/workflow';
 import { loadApprovalRecord } from '../hydrators';
@@ -81,8 +81,7 @@ export async function userLabels(transport: Transport, z: ZObject, userIds: stri
  * had just changed. Refreshing before anything is sent keeps a rerun harmless. Nothing here retries a write.
  */
 export function refreshTokenBeforeWriting(z: ZObject, bundle: Bundle): void {
-  const expiresAt = Number(bundle.authData.accessTokenExpiresAt);
-  if (bundle.authData.accessToken && expiresAt && expiresAt - EXPIRY_MARGIN_MS - ACTION_TIME_LIMIT_MS < Date.now()) {
+  if (tokenExpiresSoon(bundle, ACTION_TIME_LIMIT_MS)) {
     throw new z.errors.RefreshAuthError('The DingTalk access token expires during this action; fetching a new one before changing the approval.');
   }
 }
