@@ -6,11 +6,11 @@
  *   bytes with the file's real name and type.
  */
 import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
-import { detailKey } from './approvals/ledger';
-import { userNames, templateName } from './approvals/lookup';
-import { approvalRecord, userIdsOf, type FileRef } from './approvals/record';
-import { zapierStore, type Store } from './approvals/store';
-import { contentTypeOf } from './approvals/files';
+import { detailKey } from './approvals/ledger/ledger';
+import { userNames, templateName } from './approvals/record/lookup';
+import { approvalRecord, userIdsOf, type FileRef } from './approvals/record/record';
+import { zapierStore, type Store } from './lib/store';
+import { contentTypeOf } from './approvals/record/files';
 import { ProcessInstance } from './dingtalk/schemas/workflow';
 import { zapierTransport, type Transport } from './dingtalk/transport';
 import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';

@@ -9,10 +9,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detailKey } from '../approvals/ledger';
-import { pollLedger, type PollInput } from '../approvals/poll';
-import { outcomeOf, type TriggerKind } from '../approvals/select';
-import { memoryStore } from '../approvals/store';
+import { detailKey } from '../approvals/ledger/ledger';
+import { pollLedger, type PollInput } from '../approvals/ledger/poll';
+import { outcomeOf, type TriggerKind } from '../approvals/ledger/select';
+import { memoryStore } from '../lib/store';
 import { getProcessInstance } from '../dingtalk/workflow';
 import { SimulatedDingTalk, type SimApproval } from './simulated-dingtalk';
 

@@ -3,8 +3,8 @@
  * User dropdowns. Walked breadth-first from the root with listsub (contacts calls are free of the monthly
  * quota), capped, and cached for ten minutes per connection.
  */
-import { mapLimited } from '../approvals/limiter';
-import type { Store } from '../approvals/store';
+import { mapLimited } from '../lib/limiter';
+import type { Store } from '../lib/store';
 import { getDepartment, listSubDepartments, ROOT_DEPARTMENT_ID } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
 

@@ -2,9 +2,9 @@
  * Find User without Zapier: validated input in, user records out. By mobile number (free contacts calls), else
  * by name (SearchUser, one metered call, then free profile reads for the first few hits).
  */
-import { mapLimited } from '../approvals/limiter';
-import { InputError } from '../user-errors';
-import type { Store } from '../approvals/store';
+import { mapLimited } from '../lib/limiter';
+import { InputError } from '../lib/inputs';
+import type { Store } from '../lib/store';
 import { getDepartment, getUser, getUserIdByMobile, searchUser, type UserDetail } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
 import { DEPARTMENTS_KEY, type DepartmentEntry } from './departments';

@@ -2,8 +2,8 @@
  * Everyone in the organisation, for the User dropdowns: the members of every department (listsimple, a free
  * contacts call, 100 per page), each user once, capped, and cached for ten minutes per connection.
  */
-import { mapLimited } from '../approvals/limiter';
-import type { Store } from '../approvals/store';
+import { mapLimited } from '../lib/limiter';
+import type { Store } from '../lib/store';
 import { listAllDepartmentUsers, type UserSummary } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
 import { DIRECTORY_TTL_S, loadDepartments } from './departments';

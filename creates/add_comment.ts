@@ -1,11 +1,11 @@
 import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import { approvalField, checkLength, requiredText, templateField, userField } from '../approvals/actions';
-import { InputError } from '../user-errors';
-import { isoFromMs } from '../approvals/time';
+import { approvalField, checkLength, requiredText, templateField, userField } from '../zapier/actions';
+import { InputError } from '../lib/inputs';
+import { isoFromMs } from '../lib/time';
 import { zapierTransport } from '../dingtalk/transport';
 import { addProcessInstanceComment } from '../dingtalk/workflow';
 import sample from '../samples/comment.json';
-import { asUserErrors } from '../user-errors';
+import { asUserErrors } from '../lib/inputs';
 
 const inputFields = defineInputFields([
   templateField,

@@ -9,13 +9,13 @@ import {
   textOf,
   userField,
   userLabels,
-} from '../approvals/actions';
-import { approvalOutputFields } from '../approvals/output';
-import { InputError } from '../user-errors';
+} from '../zapier/actions';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { InputError } from '../lib/inputs';
 import { zapierTransport } from '../dingtalk/transport';
 import { executeProcessInstance, getProcessInstance } from '../dingtalk/workflow';
 import sample from '../samples/approval.json';
-import { asUserErrors } from '../user-errors';
+import { asUserErrors } from '../lib/inputs';
 
 const DECISIONS = { agree: 'Approve', refuse: 'Reject' } as const;
 type Decision = keyof typeof DECISIONS;

@@ -9,14 +9,14 @@ import {
   textOf,
   userField,
   userLabels,
-} from '../approvals/actions';
-import { approvalOutputFields } from '../approvals/output';
-import { InputError } from '../user-errors';
-import { msFromApiTime } from '../approvals/time';
+} from '../zapier/actions';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { InputError } from '../lib/inputs';
+import { msFromApiTime } from '../lib/time';
 import { zapierTransport } from '../dingtalk/transport';
 import { getProcessInstance, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import sample from '../samples/approval.json';
-import { asUserErrors } from '../user-errors';
+import { asUserErrors } from '../lib/inputs';
 
 /** revoke-an-approval-instance: "审批发起15秒内不能撤销审批流程". */
 const MIN_AGE_MS = 15 * 1000;

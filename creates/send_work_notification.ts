@@ -1,7 +1,7 @@
 import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import { requiredText, textOf } from '../approvals/actions';
-import { InputError } from '../user-errors';
-import { isoFromMs } from '../approvals/time';
+import { requiredText, textOf } from '../zapier/actions';
+import { InputError } from '../lib/inputs';
+import { isoFromMs } from '../lib/time';
 import { zapierTransport } from '../dingtalk/transport';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL } from '../dingtalk/endpoints';
 import {
@@ -12,7 +12,7 @@ import {
   type WorkNotificationMessage,
 } from '../dingtalk/message';
 import sample from '../samples/notification.json';
-import { asUserErrors } from '../user-errors';
+import { asUserErrors } from '../lib/inputs';
 
 const MESSAGE_TYPES = { text: 'Text', markdown: 'Markdown', link: 'Link' } as const;
 type MessageType = keyof typeof MESSAGE_TYPES;

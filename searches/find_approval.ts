@@ -1,11 +1,11 @@
 import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
-import { DEFAULT_FIND_LOOK_BACK_DAYS, findApproval, findApprovalInput, MAX_DETAIL_FETCHES, MAX_LIST_CALLS } from '../approvals/find';
-import { approvalOutputFields } from '../approvals/output';
-import { zapierStore } from '../approvals/store';
+import { DEFAULT_FIND_LOOK_BACK_DAYS, findApproval, findApprovalInput, MAX_DETAIL_FETCHES, MAX_LIST_CALLS } from '../approvals/record/find';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { zapierStore } from '../lib/store';
 import { zapierTransport } from '../dingtalk/transport';
 import { loadApprovalRecord } from '../hydrators';
 import sample from '../samples/approval.json';
-import { asUserErrors } from '../user-errors';
+import { asUserErrors } from '../lib/inputs';
 
 const inputFields = defineInputFields([
   {

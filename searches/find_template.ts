@@ -1,6 +1,6 @@
 import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
-import { rememberTemplateNames } from '../approvals/lookup';
-import { zapierStore } from '../approvals/store';
+import { rememberTemplateNames } from '../approvals/record/lookup';
+import { zapierStore } from '../lib/store';
 import { zapierTransport } from '../dingtalk/transport';
 import { getProcessCodeByName } from '../dingtalk/workflow';
 import sample from '../samples/template.json';

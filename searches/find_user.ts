@@ -1,10 +1,10 @@
 import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
-import { zapierStore } from '../approvals/store';
+import { zapierStore } from '../lib/store';
 import { findUserInput, findUsers, MAX_NAME_MATCHES } from '../contacts/find-user';
 import { userOutputFields } from '../contacts/output';
 import { zapierTransport } from '../dingtalk/transport';
 import sample from '../samples/user.json';
-import { asUserErrors } from '../user-errors';
+import { asUserErrors } from '../lib/inputs';
 
 const inputFields = defineInputFields([
   {

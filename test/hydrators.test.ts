@@ -7,7 +7,7 @@
  */
 import nock from 'nock';
 import App from '../index';
-import { flattenForm } from '../approvals/form';
+import { flattenForm } from '../approvals/record/form';
 import { ProcessInstance } from '../dingtalk/schemas/workflow';
 import { allowUnusedMocks, api, appTester, authData, meta, oapi, TOKEN } from './helpers';
 import completed from './fixtures/get-process-instance.json';
@@ -183,7 +183,7 @@ describe('hydrators.approval', () => {
     userCalls(3);
     templateCalls();
     const record = (await run(hydrators.approval, { id: ID, processCode: PROCESS_CODE })) as Record<string, unknown>;
-    const { approvalRecord } = await import('../approvals/record');
+    const { approvalRecord } = await import('../approvals/record/record');
     const expected = approvalRecord(ID, ProcessInstance.parse(completed.result), {
       processCode: PROCESS_CODE,
       templateName: 'Expense Claim 費用報銷',

@@ -1,4 +1,4 @@
-import { approvalTrigger } from '../approvals/trigger';
+import { approvalTrigger } from '../zapier/approval-trigger';
 
 export default approvalTrigger({
   key: 'approval_finished',

@@ -1,5 +1,5 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { zapierStore } from '../approvals/store';
+import { zapierStore } from '../lib/store';
 import { byPath, loadDepartments } from '../contacts/departments';
 import { zapierTransport } from '../dingtalk/transport';
 import sample from '../samples/department.json';

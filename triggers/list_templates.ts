@@ -1,6 +1,6 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { rememberTemplateNames } from '../approvals/lookup';
-import { zapierStore } from '../approvals/store';
+import { rememberTemplateNames } from '../approvals/record/lookup';
+import { zapierStore } from '../lib/store';
 import { zapierTransport } from '../dingtalk/transport';
 import { listAllTemplates, type Template } from '../dingtalk/workflow';
 

@@ -1,5 +1,5 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { zapierStore } from '../approvals/store';
+import { zapierStore } from '../lib/store';
 import { loadUsers } from '../contacts/users';
 import { zapierTransport } from '../dingtalk/transport';
 import user from '../samples/user.json';

@@ -1,4 +1,4 @@
-import { approvalRecord } from '../../approvals/record';
+import { approvalRecord } from '../../approvals/record/record';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import { answer, api, failure, TOKEN } from '../helpers';
 import { APPROVER, appError, decided, fixedClock, ID, instance, NAMES, NOW, runCreate, TASK_ID, userDirectory } from './approval-actions';

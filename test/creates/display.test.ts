@@ -5,7 +5,7 @@
  */
 import type { PlainOutputField } from 'zapier-platform-core';
 import App from '../../index';
-import { approvalOutputFields } from '../../approvals/output';
+import { approvalOutputFields } from '../../zapier/output-fields';
 import approvalSample from '../../samples/approval.json';
 
 interface CreateLike {

@@ -1,4 +1,4 @@
-import { approvalRecord } from '../../approvals/record';
+import { approvalRecord } from '../../approvals/record/record';
 import { revokeWaitSeconds } from '../../creates/revoke_approval';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import { answer, api, failure, TOKEN } from '../helpers';

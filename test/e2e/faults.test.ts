@@ -3,7 +3,7 @@
  * delay) and loses nothing; an exhausted monthly quota comes back as a HaltedError with the quota sentence, one
  * refused request per attempt and no retries of its own; a missing permission names the permission to apply for.
  */
-import { ledgerKey, type Ledger } from '../../approvals/ledger';
+import { ledgerKey, type Ledger } from '../../approvals/ledger/ledger';
 import { Connection, EXPENSE, MINUTE, Zap, app, clock, costOf, e2eSuite, expenseForm, failure, ids, people, type Delivered } from './harness';
 
 const suite = e2eSuite();

@@ -2,8 +2,8 @@
  * Instances beyond the happy path: DingTalk's validation codes, revoke rules, comments and operation records,
  * list paging and windows, and the form encodings as the app's own encoder writes and its parser reads them.
  */
-import { encodeForm } from '../../approvals/form-encode';
-import { flattenForm } from '../../approvals/form';
+import { encodeForm } from '../../approvals/start/form-encode';
+import { flattenForm } from '../../approvals/record/form';
 import type { Transport } from '../../dingtalk/transport';
 import {
   addProcessInstanceComment,

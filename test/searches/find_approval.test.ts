@@ -5,10 +5,10 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
-import { MAX_DETAIL_FETCHES } from '../../approvals/find';
-import { detailKey } from '../../approvals/ledger';
-import { approvalRecord } from '../../approvals/record';
-import { zapierStore } from '../../approvals/store';
+import { MAX_DETAIL_FETCHES } from '../../approvals/record/find';
+import { detailKey } from '../../approvals/ledger/ledger';
+import { approvalRecord } from '../../approvals/record/record';
+import { zapierStore } from '../../lib/store';
 import { FindProcessInstanceResponseBody, GetProcessInstanceResponseBody, ProcessInstance } from '../../dingtalk/schemas/workflow';
 import { allowUnusedMocks, api, appTester, authData, failure, meta, oapi, TOKEN } from '../helpers';
 import completed from '../fixtures/get-process-instance.json';

@@ -3,10 +3,10 @@
  * template. Every value is a string; lists are JSON inside it, except departments, which are comma-separated
  * (oa-formcomponent-message; ../shared/dingtalk-api.md §2.3). All problems are returned together.
  */
-import type { FormComponentValueInput, FormSchemaComponent } from '../dingtalk/workflow';
+import type { FormComponentValueInput, FormSchemaComponent } from '../../dingtalk/workflow';
 import { fieldKeyOf, optionValues, rangeKeys, rangeLabels } from './form-fields';
-import { toNumber } from './form';
-import { ORG_OFFSET } from './time';
+import { toNumber } from '../record/form';
+import { ORG_OFFSET } from '../../lib/time';
 
 const SKIPPED = new Set(['DDAttachment', 'TextNote']);
 const HK_OFFSET_MS = 8 * 60 * 60 * 1000;

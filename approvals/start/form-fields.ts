@@ -4,7 +4,7 @@
  * attachments ("目前尚未支持通过调用服务端API添加审批附件", common-questions-about-official-oa-approval) and
  * text notes, which hold no value.
  */
-import type { FormSchemaComponent } from '../dingtalk/workflow';
+import type { FormSchemaComponent } from '../../dingtalk/workflow';
 
 /** A Zapier input field as this module builds it (a subset of PlainInputField). */
 export interface FormInputField {

@@ -4,9 +4,9 @@
  */
 import type { PlainOutputField } from 'zapier-platform-core';
 import App from '../../index';
-import { fieldKey } from '../../approvals/form';
-import { approvalOutputFields } from '../../approvals/output';
-import { approvalRecord } from '../../approvals/record';
+import { fieldKey } from '../../approvals/record/form';
+import { approvalOutputFields } from '../../zapier/output-fields';
+import { approvalRecord } from '../../approvals/record/record';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import sample from '../../samples/approval.json';
 import completedBody from '../fixtures/get-process-instance.json';

@@ -7,14 +7,14 @@ import { zapierTransport } from '../dingtalk/transport';
 import { getProcessInstance, listProcessInstanceIds, type InstanceStatus } from '../dingtalk/workflow';
 import hydrators, { loadApprovalRecord } from '../hydrators';
 import sample from '../samples/approval.json';
-import type { LedgerEntry } from './ledger';
-import { mapLimited } from './limiter';
-import { approvalOutputFields } from './output';
-import { asUserErrors } from '../user-errors';
-import { DAY_MS, DEFAULT_LOOK_BACK_DAYS, pollInput, pollLedger, verifyTemplate, type PollInput } from './poll';
-import { outcomeOf, type TriggerKind } from './select';
-import { zapierStore } from './store';
-import { isoFromMs } from './time';
+import type { LedgerEntry } from '../approvals/ledger/ledger';
+import { mapLimited } from '../lib/limiter';
+import { approvalOutputFields } from './output-fields';
+import { asUserErrors } from '../lib/inputs';
+import { DAY_MS, DEFAULT_LOOK_BACK_DAYS, pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/poll';
+import { outcomeOf, type TriggerKind } from '../approvals/ledger/select';
+import { zapierStore } from '../lib/store';
+import { isoFromMs } from '../lib/time';
 
 /** The editor only shows three sample records; fetching a few more finds three of the right outcome. */
 const SAMPLE_SIZE = 3;

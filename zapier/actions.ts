@@ -7,8 +7,8 @@ import { tokenExpiresSoon } from '../authentication';
 import { zapierTransport, type Transport } from '../dingtalk/transport';
 import { getProcessInstance } from '../dingtalk/workflow';
 import { loadApprovalRecord } from '../hydrators';
-import { userNames } from './lookup';
-import { zapierStore } from './store';
+import { userNames } from '../approvals/record/lookup';
+import { zapierStore } from '../lib/store';
 
 /**
  * DingTalk's length limit for a comment, a decision's remark and a revoke remark (official-approval-adds-approval-comments,

@@ -2,8 +2,8 @@
  * flattenForm: every component type's conversion from DingTalk's string-encoded values (dingtalk-api.md §2.3,
  * §2.5) into typed Zapier fields, plus the real GetProcessInstance fixture flattened end to end.
  */
-import { fieldKey, flattenForm, toList, toNumber, type RawFormValue } from '../../approvals/form';
-import completed from '../fixtures/get-process-instance.json';
+import { fieldKey, flattenForm, toList, toNumber, type RawFormValue } from '../../../approvals/record/form';
+import completed from '../../fixtures/get-process-instance.json';
 
 /** Flattens a single component. */
 const one = (raw: RawFormValue) => flattenForm([raw]);

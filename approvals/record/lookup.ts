@@ -3,12 +3,12 @@
  * template-list page (one metered call that names up to 100 templates at once), form schemas for 10 minutes.
  */
 import { z } from 'zod';
-import { getUser } from '../dingtalk/contact';
-import { FormComponent } from '../dingtalk/schemas/workflow';
-import { listUserVisibleBpmsProcesses, querySchemaByProcessCode, type FormSchemaComponent } from '../dingtalk/workflow';
-import type { Transport } from '../dingtalk/transport';
-import { mapLimited } from './limiter';
-import type { Store } from './store';
+import { getUser } from '../../dingtalk/contact';
+import { FormComponent } from '../../dingtalk/schemas/workflow';
+import { listUserVisibleBpmsProcesses, querySchemaByProcessCode, type FormSchemaComponent } from '../../dingtalk/workflow';
+import type { Transport } from '../../dingtalk/transport';
+import { mapLimited } from '../../lib/limiter';
+import type { Store } from '../../lib/store';
 
 const NAME_TTL_S = 7 * 24 * 3600;
 const userNameKey = (userId: string) => `dingtalk:user-name:v1:${userId}`;

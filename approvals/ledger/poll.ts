@@ -2,13 +2,13 @@
  * One poll of the shared ledger, without Zapier: validated input in, the entries a trigger delivers out.
  * The triggers wrap it for Zapier; the cost model and benchmarks run it against an in-memory store.
  */
-import type { Transport } from '../dingtalk/transport';
-import { InputError } from '../user-errors';
-import { querySchemaByProcessCode } from '../dingtalk/workflow';
+import type { Transport } from '../../dingtalk/transport';
+import { InputError } from '../../lib/inputs';
+import { querySchemaByProcessCode } from '../../dingtalk/workflow';
 import { ApprovalLedger, MAX_WINDOW_MS } from './ledger';
-import { rememberTemplateNames } from './lookup';
+import { rememberTemplateNames } from '../record/lookup';
 import { select, type Selected, type TriggerKind } from './select';
-import type { Store } from './store';
+import type { Store } from '../../lib/store';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_LOOK_BACK_DAYS = 7;

@@ -4,14 +4,14 @@
  * in the look-back window and reads details until one matches, with a hard cap on the detail fetches; details
  * the approval triggers already cached cost nothing.
  */
-import { ProcessInstance } from '../dingtalk/schemas/workflow';
-import type { Transport } from '../dingtalk/transport';
-import { findProcessInstance, INSTANCE_PAGE_SIZE, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import { detailKey, MAX_WINDOW_MS } from './ledger';
-import { mapLimited } from './limiter';
-import { InputError } from '../user-errors';
-import { DAY_MS } from './poll';
-import type { Store } from './store';
+import { ProcessInstance } from '../../dingtalk/schemas/workflow';
+import type { Transport } from '../../dingtalk/transport';
+import { findProcessInstance, INSTANCE_PAGE_SIZE, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../../dingtalk/workflow';
+import { detailKey, MAX_WINDOW_MS } from '../ledger/ledger';
+import { mapLimited } from '../../lib/limiter';
+import { InputError } from '../../lib/inputs';
+import { DAY_MS } from '../ledger/poll';
+import type { Store } from '../../lib/store';
 
 export const DEFAULT_FIND_LOOK_BACK_DAYS = 30;
 const MAX_LOOK_BACK_DAYS = 120;

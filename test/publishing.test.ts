@@ -5,12 +5,12 @@
  * resolve (D005, D013, D014).
  */
 import type { PlainOutputField } from 'zapier-platform-core';
-import App from '../../index';
-import { approvalOutputFields } from '../../approvals/output';
-import { userRecord } from '../../contacts/find-user';
-import { userOutputFields } from '../../contacts/output';
-import approvalSample from '../../samples/approval.json';
-import userSample from '../../samples/user.json';
+import App from '../index';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { userRecord } from '../contacts/find-user';
+import { userOutputFields } from '../contacts/output';
+import approvalSample from '../samples/approval.json';
+import userSample from '../samples/user.json';
 
 interface Field { key: string; label?: string; helpText?: string; dynamic?: string; search?: string }
 interface Operation {

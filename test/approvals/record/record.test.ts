@@ -2,13 +2,13 @@
  * approvalRecord: the flat, typed record every approval trigger delivers, built from GetProcessInstance's
  * result (test/fixtures), a names map and the file-pointer callback.
  */
-import { flattenForm } from '../../approvals/form';
-import { realFileName } from '../../approvals/files';
-import { approvalRecord, userIdsOf, type FileRef, type RecordContext } from '../../approvals/record';
-import { ProcessInstance } from '../../dingtalk/schemas/workflow';
-import type { ProcessInstanceDetail } from '../../dingtalk/workflow';
-import completedBody from '../fixtures/get-process-instance.json';
-import runningBody from '../fixtures/get-process-instance-running.json';
+import { flattenForm } from '../../../approvals/record/form';
+import { realFileName } from '../../../approvals/record/files';
+import { approvalRecord, userIdsOf, type FileRef, type RecordContext } from '../../../approvals/record/record';
+import { ProcessInstance } from '../../../dingtalk/schemas/workflow';
+import type { ProcessInstanceDetail } from '../../../dingtalk/workflow';
+import completedBody from '../../fixtures/get-process-instance.json';
+import runningBody from '../../fixtures/get-process-instance-running.json';
 
 const completed: ProcessInstanceDetail = ProcessInstance.parse(completedBody.result);
 const running: ProcessInstanceDetail = ProcessInstance.parse(runningBody.result);

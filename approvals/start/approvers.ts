@@ -4,12 +4,12 @@
  * Rules from create-an-approval-instance: at most 20 approver steps, at most 50 CCs, CC only applies with
  * custom approvers, and custom approvers disable the originator-chosen nodes.
  */
-import { getUser } from '../dingtalk/contact';
-import type { Transport } from '../dingtalk/transport';
-import { processForecast, type StartProcessInstanceParams } from '../dingtalk/workflow';
+import { getUser } from '../../dingtalk/contact';
+import type { Transport } from '../../dingtalk/transport';
+import { processForecast, type StartProcessInstanceParams } from '../../dingtalk/workflow';
 import { asList } from './form-encode';
 import type { FormInputField } from './form-fields';
-import type { Store } from './store';
+import type { Store } from '../../lib/store';
 
 const MAX_APPROVERS = 20;
 const MAX_CC = 50;

@@ -1,6 +1,6 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
-import { ledgerKey, MAX_WINDOW_MS } from '../../approvals/ledger';
+import { ledgerKey, MAX_WINDOW_MS } from '../../approvals/ledger/ledger';
 import { appTester, authData, failure, meta } from '../helpers';
 import { fakeDingTalk, type FakeApproval } from './fake-dingtalk';
 

@@ -2,11 +2,11 @@
  * The record every approval trigger (and Start Approval, Find Approval) delivers: one flat, typed object per
  * approval, built from GetProcessInstance's result.
  */
-import type { ProcessInstanceDetail } from '../dingtalk/workflow';
+import type { ProcessInstanceDetail } from '../../dingtalk/workflow';
 import { realFileName } from './files';
 import { flattenForm, type FormAttachment } from './form';
-import { outcomeOf } from './select';
-import { isoFromMs, minutesBetween, msFromApiTime } from './time';
+import { outcomeOf } from '../ledger/select';
+import { isoFromMs, minutesBetween, msFromApiTime } from '../../lib/time';
 
 export interface FileRef {
   processInstanceId: string;

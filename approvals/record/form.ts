@@ -8,7 +8,7 @@
  * contact/department extValue), the parser accepts each shape seen in public code and falls back to text.
  */
 import { realFileName } from './files';
-import { toIsoDateTime } from './time';
+import { toIsoDateTime } from '../../lib/time';
 
 export interface RawFormValue {
   id?: string | null;

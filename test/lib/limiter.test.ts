@@ -1,4 +1,4 @@
-import { mapLimited } from '../../approvals/limiter';
+import { mapLimited } from '../../lib/limiter';
 
 describe('mapLimited', () => {
   test('returns results in input order', async () => {

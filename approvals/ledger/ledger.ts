@@ -13,11 +13,11 @@
  * classifying the finished approvals it finds takes one detail fetch each, CLASSIFY_BUDGET per poll, unless their
  * outcomes are still cached under their own keys (bench: 2,000 approvals in a 7-day window left 1,684 to classify).
  */
-import { findProcessInstance, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import type { Transport } from '../dingtalk/transport';
-import { mapLimited } from './limiter';
-import type { Store } from './store';
-import { msFromApiTime } from './time';
+import { findProcessInstance, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../../dingtalk/workflow';
+import type { Transport } from '../../dingtalk/transport';
+import { mapLimited } from '../../lib/limiter';
+import type { Store } from '../../lib/store';
+import { msFromApiTime } from '../../lib/time';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
