@@ -9,7 +9,7 @@
 import type { Authentication, BeforeRequestMiddleware, Bundle, ZObject } from 'zapier-platform-core';
 import { getAccessToken } from './dingtalk/auth';
 import { getDepartment } from './dingtalk/contact';
-import { zapierTransport } from './dingtalk/transport';
+import { zapierTransport } from './zapier/transport';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL, endpoints } from './dingtalk/endpoints';
 
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */

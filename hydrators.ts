@@ -6,20 +6,13 @@
  *   bytes with the file's real name and type.
  */
 import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
-import { detailKey } from './approvals/ledger/ledger';
-import { userNames, templateName } from './approvals/record/lookup';
-import { approvalRecord, userIdsOf, type FileRef } from './approvals/record/record';
-import { zapierStore, type Store } from './lib/store';
+import { cachedDetail } from './approvals/record/detail';
 import { contentTypeOf } from './approvals/record/files';
-import { ProcessInstance } from './dingtalk/schemas/workflow';
-import { zapierTransport, type Transport } from './dingtalk/transport';
+import { templateName, userNames } from './approvals/record/lookup';
+import { approvalRecord, userIdsOf, type FileRef } from './approvals/record/record';
 import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
-
-/** A detail a poll cached when it classified the approval (free), else one metered fetch. */
-async function cachedOrFetchedDetail(transport: Transport, store: Store, id: string): Promise<ProcessInstanceDetail> {
-  const cached = ProcessInstance.safeParse(await store.get(detailKey(id)));
-  return cached.success ? cached.data : getProcessInstance(transport, id);
-}
+import { zapierStore } from './zapier/store';
+import { zapierTransport } from './zapier/transport';
 
 /**
  * The full record for one approval, as the triggers, Start Approval and Find Approval deliver it.
@@ -29,7 +22,8 @@ async function cachedOrFetchedDetail(transport: Transport, store: Store, id: str
 export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail) {
   const transport = zapierTransport(z, bundle);
   const store = zapierStore(z);
-  const detail = known ?? (await cachedOrFetchedDetail(transport, store, id));
+  // A detail a poll cached when it classified the approval is free; otherwise one metered fetch.
+  const detail = known ?? (await cachedDetail(store, id)) ?? (await getProcessInstance(transport, id));
   const [names, template] = await Promise.all([
     userNames(transport, store, userIdsOf(detail)),
     processCode ? templateName(transport, store, processCode) : null,

@@ -9,22 +9,21 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detailKey } from '../approvals/ledger/ledger';
+import { KINDS, type KindName } from '../approvals/ledger/kinds';
 import { pollLedger, type PollInput } from '../approvals/ledger/poll';
-import { outcomeOf, type TriggerKind } from '../approvals/ledger/select';
-import { memoryStore } from '../lib/store';
+import { outcomeOf } from '../approvals/outcome';
 import { getProcessInstance } from '../dingtalk/workflow';
+import { cacheKeys } from '../lib/cache-keys';
+import { memoryStore } from '../lib/store';
+import { DAY_MS as DAY, HOUR_MS as HOUR, MINUTE_MS as MINUTE } from '../lib/time';
 import { SimulatedDingTalk, type SimApproval } from './simulated-dingtalk';
 
-const MINUTE = 60 * 1000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const MONTH = 30 * DAY;
 const CODE = 'PROC-EXPENSE';
 const APPROVALS_PER_MONTH = 300;
 const LOOK_BACK = 7 * DAY;
 export const FREE_QUOTA = 5000;
-const ZAPS: TriggerKind[] = ['submitted', 'approved', 'rejected'];
+const ZAPS: KindName[] = ['submitted', 'approved', 'rejected'];
 
 /** A small seeded generator, so every run models the same month. */
 export function random(seed: number): () => number {
@@ -55,7 +54,7 @@ export function workload(seed = 42): SimApproval[] {
 }
 
 interface Zap {
-  kind: TriggerKind;
+  kind: KindName;
   offset: number;
   seen: Set<string>;
   seeded: boolean;
@@ -63,9 +62,9 @@ interface Zap {
 }
 
 /** Whether `approval` is an event for a Zap of `kind`, and when it happened. */
-function eventTime(kind: TriggerKind, approval: SimApproval): number | undefined {
+function eventTime(kind: KindName, approval: SimApproval): number | undefined {
   if (kind === 'submitted') return approval.createdAt;
-  const outcome = outcomeOf({ s: approval.outcome === 'revoke' ? 'TERMINATED' : 'COMPLETED', r: approval.outcome });
+  const outcome = outcomeOf(approval.outcome === 'revoke' ? 'TERMINATED' : 'COMPLETED', approval.outcome);
   return outcome === kind ? approval.finishedAt : undefined;
 }
 
@@ -83,7 +82,7 @@ export async function ours(intervalMinutes: number, refreshMinutes: number, appr
   let hydrations = 0;
   for (const { zap, at } of polls) {
     dingtalk.now = at;
-    const selected = await pollLedger(dingtalk.transport, store, zap.kind, input, { seedingDedupe: !zap.seeded, now: at });
+    const selected = await pollLedger(dingtalk.transport, store, KINDS[zap.kind], input, { seedingDedupe: !zap.seeded, now: at });
     if (!zap.seeded) {
       selected.forEach(({ id }) => zap.seen.add(id));
       zap.seeded = true;
@@ -94,7 +93,7 @@ export async function ours(intervalMinutes: number, refreshMinutes: number, appr
       if (zap.seen.has(id)) continue;
       zap.seen.add(id);
       // Zapier hydrates a delivered record: one detail fetch unless the poll that classified it cached it.
-      if (!(await store.get(detailKey(id)))) {
+      if (!(await store.get(cacheKeys.detail(id)))) {
         await getProcessInstance(dingtalk.transport, id);
         hydrations += 1;
       }

@@ -19,10 +19,12 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ledgerKey, type Ledger } from '../approvals/ledger/ledger';
+import { DEFAULT_LOOK_BACK_DAYS, KINDS, type KindName } from '../approvals/ledger/kinds';
+import type { Ledger } from '../approvals/ledger/ledger';
 import { mapLimited } from '../lib/limiter';
-import { DAY_MS, DEFAULT_LOOK_BACK_DAYS, pollLedger, type PollInput } from '../approvals/ledger/poll';
-import type { TriggerKind } from '../approvals/ledger/select';
+import { pollLedger, type PollInput } from '../approvals/ledger/poll';
+import { cacheKeys } from '../lib/cache-keys';
+import { DAY_MS } from '../lib/time';
 import { memoryStore } from '../lib/store';
 import { getUser } from '../dingtalk/contact';
 import type { Endpoint } from '../dingtalk/endpoints';
@@ -164,7 +166,7 @@ async function populate(sandbox: Sandbox, clock: { offset: number }, size: numbe
 }
 
 const ledgerOf = (store: ReturnType<typeof memoryStore>): Ledger | undefined => {
-  const raw = store.data.get(ledgerKey({ processCode: TEMPLATE }));
+  const raw = store.data.get(cacheKeys.ledger({ processCode: TEMPLATE }));
   return raw === undefined ? undefined : (JSON.parse(raw) as Ledger);
 };
 
@@ -227,19 +229,19 @@ async function pollSize(size: number): Promise<SizeResult> {
     };
 
     const input: PollInput = { processCode: TEMPLATE, userIds: [], lookBackMs: LOOK_BACK_MS, freshnessMs: 0 };
-    const ours = (store: ReturnType<typeof memoryStore>, kind: TriggerKind, seedingDedupe: boolean) =>
-      pollLedger(transport, store, kind, input, { seedingDedupe, now: Date.now() });
+    const ours = (store: ReturnType<typeof memoryStore>, kind: KindName, seedingDedupe: boolean) =>
+      pollLedger(transport, store, KINDS[kind], input, { seedingDedupe, now: Date.now() });
 
     // The Zap is turned on: Zapier polls with isPopulatingDedupe, and the ledger is built.
     const zap = memoryStore();
     await measure('ours: first poll, Zap turned on (rebuild, isPopulatingDedupe)', async () => ({ records: (await ours(zap, 'submitted', true)).length }));
-    const ledgerBytes = zap.data.get(ledgerKey({ processCode: TEMPLATE }))?.length ?? 0;
+    const ledgerBytes = zap.data.get(cacheKeys.ledger({ processCode: TEMPLATE }))?.length ?? 0;
 
     // A poll that finds no ledger (z.cache lost it): rebuilt, and finished approvals are classified 25 a poll.
     const lost = memoryStore();
     await measure('ours: first poll, ledger missing (rebuild)', async () => {
       const records = (await ours(lost, 'approved', false)).length;
-      const pending = Object.values(ledgerOf(lost)?.entries ?? {}).filter((entry) => entry.s === 'PENDING').length;
+      const pending = Object.values(ledgerOf(lost)?.entries ?? {}).filter((entry) => entry.status === 'PENDING').length;
       return { records, notes: pending ? [`${format(pending)} finished approvals still to classify, 25 a poll`] : [] };
     });
 

@@ -1,14 +1,15 @@
-import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import { approvalField, checkLength, requiredText, templateField, userField } from '../zapier/actions';
-import { InputError } from '../lib/inputs';
-import { isoFromMs } from '../lib/time';
-import { zapierTransport } from '../dingtalk/transport';
+import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { addProcessInstanceComment } from '../dingtalk/workflow';
+import { readInputs } from '../lib/inputs';
+import { isoFromMs } from '../lib/time';
 import sample from '../samples/comment.json';
-import { asUserErrors } from '../lib/inputs';
+import { MAX_REMARK_CHARS, PICK_APPROVAL_HELP } from '../zapier/actions';
+import { approvalField, templateField, userField } from '../zapier/fields';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 const inputFields = defineInputFields([
-  templateField,
+  templateField(false, PICK_APPROVAL_HELP),
   approvalField,
   userField('commentUserId', 'Commenting User', 'The DingTalk user the comment is posted as. It shows under their name in the approval.'),
   {
@@ -20,13 +21,13 @@ const inputFields = defineInputFields([
   },
 ]);
 
-const perform = async (z: ZObject, bundle: Bundle) => {
-  const problems: string[] = [];
-  const processInstanceId = requiredText(problems, bundle.inputData, 'processInstanceId', 'Approval');
-  const commentUserId = requiredText(problems, bundle.inputData, 'commentUserId', 'Commenting User');
-  const text = requiredText(problems, bundle.inputData, 'text', 'Text');
-  checkLength(problems, 'Text', text);
-  if (problems.length > 0) throw new InputError(problems);
+const perform = (async (z, bundle) => {
+  const input = readInputs(bundle.inputData);
+  const processInstanceId = input.required('processInstanceId', 'Approval');
+  const commentUserId = input.required('commentUserId', 'Commenting User');
+  const text = input.required('text', 'Text');
+  input.maxLength('Text', text, MAX_REMARK_CHARS);
+  input.done();
 
   const added = await addProcessInstanceComment(zapierTransport(z, bundle), { processInstanceId, text, commentUserId });
   if (!added) throw new z.errors.Error('DingTalk answered that the comment was not added. Check that the approval still exists and try again.', 'CommentNotAdded', 400);
@@ -37,7 +38,7 @@ const perform = async (z: ZObject, bundle: Bundle) => {
     comment_user_id: commentUserId,
     commented_at: isoFromMs(Date.now()),
   };
-};
+}) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 
 export default defineCreate({
   key: 'add_comment',
@@ -48,7 +49,7 @@ export default defineCreate({
   },
   operation: {
     inputFields,
-    perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
+    perform: withUserErrors(perform),
     sample,
     outputFields: [
       { key: 'id', label: 'ID', type: 'string', required: true },

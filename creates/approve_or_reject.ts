@@ -1,28 +1,19 @@
-import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import {
-  approvalField,
-  checkLength,
-  currentRecord,
-  namingTemplateField,
-  refreshTokenBeforeWriting,
-  requiredText,
-  textOf,
-  userField,
-  userLabels,
-} from '../zapier/actions';
-import { approvalOutputFields } from '../zapier/output-fields';
-import { InputError } from '../lib/inputs';
-import { zapierTransport } from '../dingtalk/transport';
+import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { executeProcessInstance, getProcessInstance } from '../dingtalk/workflow';
+import { InputError, readInputs } from '../lib/inputs';
 import sample from '../samples/approval.json';
-import { asUserErrors } from '../lib/inputs';
+import { currentRecord, MAX_REMARK_CHARS, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { approvalField, templateField, userField } from '../zapier/fields';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 const DECISIONS = { agree: 'Approve', refuse: 'Reject' } as const;
 type Decision = keyof typeof DECISIONS;
 const isDecision = (value: string): value is Decision => Object.hasOwn(DECISIONS, value);
 
 const inputFields = defineInputFields([
-  namingTemplateField,
+  templateField(false, NAMING_TEMPLATE_HELP),
   approvalField,
   userField('actionerUserId', 'Approver', 'The DingTalk user whose pending task is decided. The decision is recorded as theirs.'),
   {
@@ -41,15 +32,16 @@ const inputFields = defineInputFields([
   },
 ]);
 
-const perform = async (z: ZObject, bundle: Bundle) => {
-  const problems: string[] = [];
-  const processInstanceId = requiredText(problems, bundle.inputData, 'processInstanceId', 'Approval');
-  const approver = requiredText(problems, bundle.inputData, 'actionerUserId', 'Approver');
-  const result = requiredText(problems, bundle.inputData, 'result', 'Decision');
-  if (result && !isDecision(result)) problems.push(`Decision must be agree (Approve) or refuse (Reject), not "${result}"`);
-  const remark = textOf(bundle.inputData, 'remark');
-  checkLength(problems, 'Remark', remark);
-  if (problems.length > 0 || !isDecision(result)) throw new InputError(problems);
+const perform = (async (z, bundle) => {
+  const input = readInputs(bundle.inputData);
+  const processInstanceId = input.required('processInstanceId', 'Approval');
+  const approver = input.required('actionerUserId', 'Approver');
+  const result = input.required('result', 'Decision');
+  if (result && !isDecision(result)) input.problems.push(`Decision must be agree (Approve) or refuse (Reject), not "${result}"`);
+  const remark = input.text('remark');
+  input.maxLength('Remark', remark, MAX_REMARK_CHARS);
+  input.done();
+  if (!isDecision(result)) throw new InputError(input.problems);
   refreshTokenBeforeWriting(z, bundle);
 
   const transport = zapierTransport(z, bundle);
@@ -67,7 +59,7 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   // DingTalk's `result` here echoes the decision, not success; a failure comes back as an error code.
   await executeProcessInstance(transport, { processInstanceId, taskId: task.taskId, actionerUserId: approver, result, ...(remark ? { remark } : {}) });
   return currentRecord(z, bundle, processInstanceId);
-};
+}) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 
 export default defineCreate({
   key: 'approve_or_reject',
@@ -78,7 +70,7 @@ export default defineCreate({
   },
   operation: {
     inputFields,
-    perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
+    perform: withUserErrors(perform),
     sample,
     outputFields: approvalOutputFields,
   },

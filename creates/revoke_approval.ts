@@ -1,28 +1,19 @@
-import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import {
-  approvalField,
-  checkLength,
-  currentRecord,
-  namingTemplateField,
-  refreshTokenBeforeWriting,
-  requiredText,
-  textOf,
-  userField,
-  userLabels,
-} from '../zapier/actions';
-import { approvalOutputFields } from '../zapier/output-fields';
-import { InputError } from '../lib/inputs';
-import { msFromApiTime } from '../lib/time';
-import { zapierTransport } from '../dingtalk/transport';
+import { defineCreate, defineInputFields, type Bundle, type CreatePerform, type InferInputData, type ZObject } from 'zapier-platform-core';
 import { getProcessInstance, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { InputError, readInputs } from '../lib/inputs';
+import { msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
-import { asUserErrors } from '../lib/inputs';
+import { currentRecord, MAX_REMARK_CHARS, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { approvalField, templateField, userField } from '../zapier/fields';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 /** revoke-an-approval-instance: "审批发起15秒内不能撤销审批流程". */
 const MIN_AGE_MS = 15 * 1000;
 
 const inputFields = defineInputFields([
-  namingTemplateField,
+  templateField(false, NAMING_TEMPLATE_HELP),
   approvalField,
   userField('operatingUserId', 'Originator', 'The user who submitted the approval. DingTalk only lets the originator revoke it; the revocation is recorded as theirs.'),
   {
@@ -69,13 +60,13 @@ async function revokeProblems(z: ZObject, bundle: Bundle, detail: ProcessInstanc
   return problems;
 }
 
-const perform = async (z: ZObject, bundle: Bundle) => {
-  const problems: string[] = [];
-  const processInstanceId = requiredText(problems, bundle.inputData, 'processInstanceId', 'Approval');
-  const operatingUserId = requiredText(problems, bundle.inputData, 'operatingUserId', 'Originator');
-  const remark = textOf(bundle.inputData, 'remark');
-  checkLength(problems, 'Remark', remark);
-  if (problems.length > 0) throw new InputError(problems);
+const perform = (async (z, bundle) => {
+  const input = readInputs(bundle.inputData);
+  const processInstanceId = input.required('processInstanceId', 'Approval');
+  const operatingUserId = input.required('operatingUserId', 'Originator');
+  const remark = input.text('remark');
+  input.maxLength('Remark', remark, MAX_REMARK_CHARS);
+  input.done();
   refreshTokenBeforeWriting(z, bundle);
 
   const transport = zapierTransport(z, bundle);
@@ -86,7 +77,7 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   const revoked = await terminateProcessInstance(transport, { processInstanceId, isSystem: false, operatingUserId, ...(remark ? { remark } : {}) });
   if (!revoked) throw new z.errors.Error('DingTalk answered that the approval was not revoked. Check it in DingTalk and try again.', 'NotRevoked', 400);
   return currentRecord(z, bundle, processInstanceId);
-};
+}) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 
 export default defineCreate({
   key: 'revoke_approval',
@@ -97,7 +88,7 @@ export default defineCreate({
   },
   operation: {
     inputFields,
-    perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
+    perform: withUserErrors(perform),
     sample,
     outputFields: approvalOutputFields,
   },

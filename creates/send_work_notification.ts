@@ -1,8 +1,4 @@
-import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import { requiredText, textOf } from '../zapier/actions';
-import { InputError } from '../lib/inputs';
-import { isoFromMs } from '../lib/time';
-import { zapierTransport } from '../dingtalk/transport';
+import { defineCreate, defineInputFields, type Bundle, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL } from '../dingtalk/endpoints';
 import {
   MAX_DEPARTMENTS,
@@ -11,22 +7,18 @@ import {
   sendWorkNotification,
   type WorkNotificationMessage,
 } from '../dingtalk/message';
+import { readInputs, textOf } from '../lib/inputs';
+import { isoFromMs } from '../lib/time';
 import sample from '../samples/notification.json';
-import { asUserErrors } from '../lib/inputs';
+import { usersField } from '../zapier/fields';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 const MESSAGE_TYPES = { text: 'Text', markdown: 'Markdown', link: 'Link' } as const;
 type MessageType = keyof typeof MESSAGE_TYPES;
 
 const inputFields = defineInputFields([
-  {
-    key: 'userIds',
-    label: 'Users',
-    required: false,
-    list: true,
-    dynamic: 'list_users.id.name',
-    search: 'find_user.id',
-    helpText: 'DingTalk users to notify, at most 100. Fill in Users, Departments or both.',
-  },
+  usersField('userIds', 'Users', 'DingTalk users to notify, at most 100. Fill in Users, Departments or both.'),
   {
     key: 'deptIds',
     label: 'Departments',
@@ -56,12 +48,6 @@ const inputFields = defineInputFields([
   },
 ]);
 
-/** A list input as distinct items; a mapped comma-separated value counts as several (DingTalk's own separator). */
-function listOf(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return [...new Set(items.flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean))];
-}
-
 function isHttpsUrl(text: string): boolean {
   try {
     const url = new URL(text);
@@ -72,54 +58,59 @@ function isHttpsUrl(text: string): boolean {
 }
 
 /** The `msg` object for the chosen type, noting what that type is missing. */
-function messageOf(problems: string[], type: MessageType, inputData: Record<string, unknown>): WorkNotificationMessage {
-  const text = requiredText(problems, inputData, 'content', 'Message');
+function messageOf(input: Input, type: MessageType): WorkNotificationMessage {
+  const { problems } = input;
+  const text = input.required('content', 'Message');
   if (type === 'text') return { msgtype: 'text', text: { content: text } };
-  const title = textOf(inputData, 'title');
+  const title = input.text('title');
   if (!title) problems.push(`Title is required for ${MESSAGE_TYPES[type]} messages`);
   if (type === 'markdown') return { msgtype: 'markdown', markdown: { title, text } };
-  const messageUrl = textOf(inputData, 'messageUrl');
+  const messageUrl = input.text('messageUrl');
   if (!isHttpsUrl(messageUrl)) problems.push(messageUrl ? `Link URL must be an https:// address, not "${messageUrl}"` : 'Link URL is required for Link messages');
-  const picUrl = textOf(inputData, 'picUrl');
+  const picUrl = input.text('picUrl');
   if (!picUrl) problems.push("Image is required for Link messages: DingTalk's link card needs a picture (picUrl)");
   else if (!picUrl.startsWith('@') && !isHttpsUrl(picUrl)) problems.push(`Image must be an https:// address or a DingTalk media ID starting with @, not "${picUrl}"`);
   return { msgtype: 'link', link: { title, text, messageUrl, picUrl } };
 }
 
+type Input = ReturnType<typeof readInputs<InferInputData<typeof inputFields>>>;
+
 /** Every check DingTalk's asyncsend_v2 makes that we can make first, all reported together. */
-function notificationInput(bundle: Bundle) {
-  const problems: string[] = [];
-  const agentId = textOf(bundle.authData, 'agentId');
+function notificationInput(bundle: Bundle<InferInputData<typeof inputFields>>) {
+  const input = readInputs(bundle.inputData);
+  const { problems } = input;
+  const agentId = textOf(bundle.authData.agentId);
   if (!/^\d+$/.test(agentId)) {
     problems.push(
       `${agentId ? `The connection's Agent ID "${agentId}" is not a number` : 'The DingTalk connection has no Agent ID'}. ` +
         `Work notifications are sent as your app, so edit the connection and enter its AgentId, found in the DingTalk developer console (${CONSOLE_URL}) under your app → Credentials & Basic Info`,
     );
   }
-  const userIds = listOf(bundle.inputData.userIds);
-  const deptIds = listOf(bundle.inputData.deptIds);
+  // A mapped "a,b" counts as two ids: commas are DingTalk's own separator here.
+  const userIds = input.list('userIds', { splitItems: true });
+  const deptIds = input.list('deptIds', { splitItems: true });
   if (userIds.length === 0 && deptIds.length === 0) problems.push('Add at least one user or department to notify');
   if (userIds.length > MAX_USERS) problems.push(`Users lists ${userIds.length} users; DingTalk accepts at most ${MAX_USERS} per notification`);
   if (deptIds.length > MAX_DEPARTMENTS) problems.push(`Departments lists ${deptIds.length} departments; DingTalk accepts at most ${MAX_DEPARTMENTS} per notification`);
   const badDepts = deptIds.filter((id) => !/^\d+$/.test(id));
   if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map((id) => `"${id}"`).join(', ')}`);
 
-  const type = textOf(bundle.inputData, 'msgType') || 'text';
+  const type = input.text('msgType') || 'text';
   if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not "${type}"`);
-  const msg = messageOf(problems, Object.hasOwn(MESSAGE_TYPES, type) ? (type as MessageType) : 'text', bundle.inputData);
+  const msg = messageOf(input, Object.hasOwn(MESSAGE_TYPES, type) ? (type as MessageType) : 'text');
   const bytes = Buffer.byteLength(JSON.stringify(msg), 'utf8');
   if (bytes > MAX_MESSAGE_BYTES) {
     problems.push(`The message is ${bytes.toLocaleString('en-US')} bytes once encoded; DingTalk accepts at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} (a Chinese character takes 3 bytes). Shorten it by ${(bytes - MAX_MESSAGE_BYTES).toLocaleString('en-US')} bytes`);
   }
-  if (problems.length > 0) throw new InputError(problems);
+  input.done();
   return { agentId: Number(agentId), userIds, deptIds, msg };
 }
 
-const perform = async (z: ZObject, bundle: Bundle) => {
+const perform = (async (z, bundle) => {
   const { agentId, userIds, deptIds, msg } = notificationInput(bundle);
   const taskId = await sendWorkNotification(zapierTransport(z, bundle), { agentId, userIds, deptIds: deptIds.map(Number), msg });
   return { id: String(taskId), task_id: taskId, message_type: msg.msgtype, user_ids: userIds, department_ids: deptIds, sent_at: isoFromMs(Date.now()) };
-};
+}) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 
 export default defineCreate({
   key: 'send_work_notification',
@@ -130,7 +121,7 @@ export default defineCreate({
   },
   operation: {
     inputFields,
-    perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
+    perform: withUserErrors(perform),
     sample,
     outputFields: [
       { key: 'id', label: 'ID', type: 'string', required: true },

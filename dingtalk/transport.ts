@@ -1,12 +1,12 @@
 /**
- * One request function, two adapters.
+ * One request function; the adapters live with their runtimes.
  *
  * The client modules (auth, workflow, contact, message) describe a call as a `DingTalkRequest` and hand it to a
- * `Transport`. Inside Zapier the transport is `z.request`, so Zapier logs the call, scrubs secrets and refreshes
- * the session; outside Zapier (scripts, the sandbox demo) it is axios (axios-transport.ts). Both return the parsed
+ * `Transport`. Inside Zapier the transport is `z.request` (zapier/transport.ts), so Zapier logs the call, scrubs
+ * secrets and refreshes the session; outside Zapier (the relay, scripts, the sandbox demo) it is axios
+ * (axios-transport.ts). This folder imports nothing from zapier-platform-core. Both return the parsed
  * JSON body of a successful call and throw for a DingTalk error, classified by `problemOf` in errors.ts.
  */
-import type { Bundle, ZObject } from 'zapier-platform-core';
 import type { Endpoint, Host } from './endpoints';
 
 /** The z.request option that tells the middleware which error codes mean "nothing found" for this call. */
@@ -51,26 +51,4 @@ export function withToken(request: DingTalkRequest, token: string | undefined) {
     else params.access_token = token;
   }
   return { params, headers };
-}
-
-/** The Zapier adapter. Errors are raised by the app's afterResponse middleware (`middleware.ts`). */
-export function zapierTransport(z: ZObject, bundle: Bundle): Transport {
-  return async (request) => {
-    const { params, headers } = withToken(request, bundle.authData.accessToken);
-    const options = {
-      url: urlOf(request.endpoint),
-      method: request.endpoint.method,
-      params,
-      headers,
-      body: request.body,
-      removeMissingValuesFrom: { params: true, body: true },
-      // Read by the afterResponse middleware; z.request passes unknown keys through to `response.request`.
-      [NOT_FOUND_CODES_OPTION]: request.notFoundCodes ?? [],
-      // api.dingtalk.com answers "not found" with HTTP 400, which core's throwForStatus (it runs after the app's
-      // afterResponse) would still throw. The middleware throws for every other 4xx/5xx itself, so nothing is lost.
-      ...(request.notFoundCodes?.length ? { skipThrowForStatus: true } : {}),
-    };
-    const response = await z.request(options);
-    return response.data;
-  };
 }

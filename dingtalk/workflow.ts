@@ -81,6 +81,12 @@ function cursorOf(token: string | number | null | undefined): number | undefined
   return Number.isNaN(next) ? undefined : next;
 }
 
+/**
+ * StartProcessInstance's `deptId` for an originator in the root department: -1 (create-an-approval-instance;
+ * ../shared/dingtalk-api.md §2.1). The contacts API calls the same department 1 (contact.ts ROOT_DEPARTMENT_ID).
+ */
+export const START_ROOT_DEPARTMENT_ID = -1;
+
 /** Starts an approval instance; returns its id. */
 export async function startProcessInstance(transport: Transport, body: StartProcessInstanceParams): Promise<string> {
   const { instanceId } = await call(transport, endpoints.StartProcessInstance, StartProcessInstanceResponseBody, {
@@ -117,6 +123,9 @@ export interface ListProcessInstanceIdsParams {
   userIds?: string[];
   statuses?: InstanceStatus[];
 }
+
+/** The widest ListProcessInstanceIds window, in days (obtain-an-approval-list-of-instance-ids). */
+export const MAX_LIST_WINDOW_DAYS = 120;
 
 /** DingTalk's page-size ceiling for ListProcessInstanceIds. */
 export const INSTANCE_PAGE_SIZE = 20;

@@ -1,9 +1,10 @@
 /**
- * Input problems found before calling DingTalk. Every check collects its problems and throws one InputError,
- * which becomes one Zapier error listing them all ("Amount must be a number; Reason is required."), not a
- * stack trace.
+ * Reading a step's inputs: the one place text, lists, whole numbers and dates are read from `bundle.inputData`
+ * (or any plain record, in the relay and scripts), with every problem collected so the user sees all of them in
+ * one message ("Amount must be a number; Reason is required."). Nothing here knows Zapier: zapier/user-errors.ts
+ * turns an InputError into Zapier's error.
  */
-import type { ZObject } from 'zapier-platform-core';
+import { ORG_OFFSET } from './time';
 
 export class InputError extends Error {
   constructor(
@@ -15,11 +16,87 @@ export class InputError extends Error {
   }
 }
 
-export async function asUserErrors<T>(z: ZObject, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InputError) throw new z.errors.Error(error.message, error.code, 400);
-    throw error;
-  }
+type Data = Readonly<Record<string, unknown>>;
+/** The keys of a step's typed inputData (zapier: InferInputData of its field list); a misspelt key is a type error. */
+type KeyOf<D> = Extract<keyof D, string>;
+
+/** One input as trimmed text; missing, null and anything that is not a plain value read as ''. */
+export function textOf(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value).trim() : '';
 }
+
+export const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+
+export interface ListOptions {
+  /**
+   * Also split each item of a mapped list at commas, and drop repeats. For inputs where a comma can never be part
+   * of one value (ids), so a mapped "a,b" counts as two. Without it an item of a mapped list stays whole: a
+   * multi-select option may contain a comma; only a single mapped text is split.
+   */
+  splitItems?: boolean;
+}
+
+/** A list input: Zapier sends an array for a list field, or one comma-separated text when a single value was mapped. */
+export function listOf(value: unknown, { splitItems = false }: ListOptions = {}): string[] {
+  const split = (text: string) => text.split(',').map((item) => item.trim()).filter(Boolean);
+  if (Array.isArray(value)) {
+    const items = value.map((item) => String(item).trim()).filter(Boolean);
+    return splitItems ? [...new Set(items.flatMap(split))] : items;
+  }
+  if (isBlank(value)) return [];
+  return splitItems ? [...new Set(split(String(value)))] : split(String(value));
+}
+
+/**
+ * A date input as epoch milliseconds, or undefined when it is not a date. A bare `yyyy-MM-dd` is midnight in the
+ * organisation's zone (UTC+08:00); anything else is read as an ISO 8601 date-time, which is what Zapier's
+ * datetime fields send.
+ */
+export function dateInputMs(value: unknown): number | undefined {
+  const text = textOf(value);
+  if (!text) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00${ORG_OFFSET}` : text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Reads one step's inputs and collects their problems. `done()` throws one InputError listing all of them.
+ *
+ *   const input = readInputs(bundle.inputData);
+ *   const id = input.required('processInstanceId', 'Approval');
+ *   input.done();
+ */
+export function readInputs<D extends Data>(data: D) {
+  const problems: string[] = [];
+  return {
+    problems,
+    /** Trimmed text, '' when missing. */
+    text: (key: KeyOf<D>) => textOf(data[key]),
+    /** Trimmed text that must be present. */
+    required(key: KeyOf<D>, label: string): string {
+      const value = textOf(data[key]);
+      if (!value) problems.push(`${label} is required`);
+      return value;
+    },
+    list: (key: KeyOf<D>, options?: ListOptions) => listOf(data[key], options),
+    /** A whole number from `min` to `max`; `fallback` when left empty. */
+    wholeNumber(key: KeyOf<D>, label: string, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
+      const raw = textOf(data[key]);
+      const value = raw === '' ? fallback : Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) problems.push(`${label} must be a whole number from ${min} to ${max}`);
+      return value;
+    },
+    /** Notes a text longer than DingTalk accepts (counted in UTF-16 units, as DingTalk's Java does). */
+    maxLength(label: string, value: string, max: number): void {
+      if (value.length > max) problems.push(`${label} is ${count(value.length)} characters long; DingTalk accepts at most ${count(max)}`);
+    },
+    /** Throws every problem found so far as one InputError. */
+    done(code?: string): void {
+      if (problems.length > 0) throw new InputError(problems, code);
+    },
+  };
+}
+

@@ -3,8 +3,12 @@
  * dates are wall-clock values typed in the org's zone, which for our users (Hong Kong, mainland China) is
  * UTC+08:00 all year (no daylight saving).
  */
+export const MINUTE_MS = 60 * 1000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
 export const ORG_OFFSET = '+08:00';
-const ORG_OFFSET_MS = 8 * 60 * 60 * 1000;
+export const ORG_OFFSET_MS = 8 * HOUR_MS;
 
 /** Renders epoch milliseconds as `2026-11-20T10:15:00+08:00`. */
 export function isoFromMs(ms: number): string {

@@ -1,22 +1,19 @@
-import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
+import { defineInputFields, defineSearch, type InferInputData, type SearchPerform } from 'zapier-platform-core';
 import { DEFAULT_FIND_LOOK_BACK_DAYS, findApproval, findApprovalInput, MAX_DETAIL_FETCHES, MAX_LIST_CALLS } from '../approvals/record/find';
-import { approvalOutputFields } from '../zapier/output-fields';
-import { zapierStore } from '../lib/store';
-import { zapierTransport } from '../dingtalk/transport';
 import { loadApprovalRecord } from '../hydrators';
 import sample from '../samples/approval.json';
-import { asUserErrors } from '../lib/inputs';
+import { templateField } from '../zapier/fields';
+import { approvalOutputFields } from '../zapier/output-fields';
+import { zapierStore } from '../zapier/store';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 const inputFields = defineInputFields([
-  {
-    key: 'processCode',
-    label: 'Template',
-    required: false,
-    dynamic: 'list_templates.id.name',
-    helpText:
-      'The approval\'s template: needed to search by Business ID. With Approval ID it only fills Template Code and Template Name ' +
+  templateField(
+    false,
+    'The approval\'s template: needed to search by Business ID. With Approval ID it only fills Template Code and Template Name ' +
       'in the result (DingTalk\'s approval details do not name their template).',
-  },
+  ),
   {
     key: 'approvalId',
     label: 'Approval ID',
@@ -46,12 +43,11 @@ const inputFields = defineInputFields([
   },
 ]);
 
-const perform = (z: ZObject, bundle: Bundle) =>
-  asUserErrors(z, async () => {
-    const input = findApprovalInput(bundle.inputData);
-    const found = await findApproval(zapierTransport(z, bundle), zapierStore(z), input);
-    return found ? [await loadApprovalRecord(z, bundle, found.id, input.processCode ?? null, found.detail)] : [];
-  });
+const perform = (async (z, bundle) => {
+  const input = findApprovalInput(bundle.inputData);
+  const found = await findApproval(zapierTransport(z, bundle), zapierStore(z), input);
+  return found ? [await loadApprovalRecord(z, bundle, found.id, input.processCode ?? null, found.detail)] : [];
+}) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 
 export default defineSearch({
   key: 'find_approval',
@@ -60,5 +56,5 @@ export default defineSearch({
     label: 'Find Approval',
     description: 'Finds an approval by its approval ID, or by its business ID within a template.',
   },
-  operation: { inputFields, perform, sample, outputFields: approvalOutputFields },
+  operation: { inputFields, perform: withUserErrors(perform), sample, outputFields: approvalOutputFields },
 });

@@ -1,9 +1,11 @@
-import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
+import { defineInputFields, defineSearch, type InferInputData, type SearchPerform } from 'zapier-platform-core';
 import { rememberTemplateNames } from '../approvals/record/lookup';
-import { zapierStore } from '../lib/store';
-import { zapierTransport } from '../dingtalk/transport';
 import { getProcessCodeByName } from '../dingtalk/workflow';
+import { readInputs } from '../lib/inputs';
 import sample from '../samples/template.json';
+import { zapierStore } from '../zapier/store';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 const inputFields = defineInputFields([
   {
@@ -14,15 +16,16 @@ const inputFields = defineInputFields([
   },
 ]);
 
-const perform = async (z: ZObject, bundle: Bundle) => {
-  const name = String(bundle.inputData.name ?? '').trim();
-  if (!name) throw new z.errors.Error('Template Name is required.', 'InvalidInput', 400);
+const perform = (async (z, bundle) => {
+  const input = readInputs(bundle.inputData);
+  const name = input.required('name', 'Template Name');
+  input.done();
   const code = await getProcessCodeByName(zapierTransport(z, bundle), name);
   if (!code) return [];
   // Approval records then name their template without another call.
   await rememberTemplateNames(zapierStore(z), [{ processCode: code, name }]);
   return [{ id: code, code, name }];
-};
+}) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 
 export default defineSearch({
   key: 'find_template',
@@ -33,7 +36,7 @@ export default defineSearch({
   },
   operation: {
     inputFields,
-    perform,
+    perform: withUserErrors(perform),
     sample,
     outputFields: [
       { key: 'id', label: 'Template Code', type: 'string', required: true },

@@ -1,10 +1,10 @@
-import { defineInputFields, defineSearch, type Bundle, type ZObject } from 'zapier-platform-core';
-import { zapierStore } from '../lib/store';
+import { defineInputFields, defineSearch, type InferInputData, type SearchPerform } from 'zapier-platform-core';
 import { findUserInput, findUsers, MAX_NAME_MATCHES } from '../contacts/find-user';
-import { userOutputFields } from '../contacts/output';
-import { zapierTransport } from '../dingtalk/transport';
 import sample from '../samples/user.json';
-import { asUserErrors } from '../lib/inputs';
+import { userOutputFields } from '../zapier/output-fields';
+import { zapierStore } from '../zapier/store';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
 
 const inputFields = defineInputFields([
   {
@@ -33,8 +33,8 @@ const inputFields = defineInputFields([
   },
 ]);
 
-const perform = (z: ZObject, bundle: Bundle) =>
-  asUserErrors(z, () => findUsers(zapierTransport(z, bundle), zapierStore(z), findUserInput(bundle.inputData)));
+const perform = (async (z, bundle) =>
+  findUsers(zapierTransport(z, bundle), zapierStore(z), findUserInput(bundle.inputData))) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 
 export default defineSearch({
   key: 'find_user',
@@ -43,5 +43,5 @@ export default defineSearch({
     label: 'Find User',
     description: 'Finds a DingTalk user by mobile number or name.',
   },
-  operation: { inputFields, perform, sample, outputFields: userOutputFields },
+  operation: { inputFields, perform: withUserErrors(perform), sample, outputFields: userOutputFields },
 });

@@ -62,7 +62,7 @@ describe('connection', () => {
 
 describe('token refresh', () => {
   const probe = async (z: any, bundle: any) => {
-    const { zapierTransport } = await import('../dingtalk/transport');
+    const { zapierTransport } = await import('../zapier/transport');
     const { getProcessInstance } = await import('../dingtalk/workflow');
     return getProcessInstance(zapierTransport(z, bundle), 'proc-1');
   };
@@ -79,7 +79,7 @@ describe('token refresh', () => {
   test.each([40014, 42001, 88])('oapi errcode %s asks Zapier to refresh the session', async (errcode) => {
     oapi().post('/topapi/v2/user/get').query(true).reply(200, { errcode, errmsg: 'token' });
     const getUser = async (z: any, bundle: any) => {
-      const { zapierTransport } = await import('../dingtalk/transport');
+      const { zapierTransport } = await import('../zapier/transport');
       const { getUser } = await import('../dingtalk/contact');
       return getUser(zapierTransport(z, bundle), 'u1');
     };

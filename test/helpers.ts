@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { createAppTester, type Bundle, type ZObject } from 'zapier-platform-core';
 import App from '../index';
-import { zapierTransport, type Transport } from '../dingtalk/transport';
+import type { Transport } from '../dingtalk/transport';
+import { zapierTransport } from '../zapier/transport';
 
 export const appTester = createAppTester(App);
 

@@ -6,9 +6,9 @@
  */
 import type { PlainOutputField } from 'zapier-platform-core';
 import App from '../index';
-import { approvalOutputFields } from '../zapier/output-fields';
+import { approvalOutputFields, userOutputFields } from '../zapier/output-fields';
 import { userRecord } from '../contacts/find-user';
-import { userOutputFields } from '../contacts/output';
+
 import approvalSample from '../samples/approval.json';
 import userSample from '../samples/user.json';
 

@@ -1,7 +1,7 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { zapierStore } from '../lib/store';
+import { zapierStore } from '../zapier/store';
 import { byPath, loadDepartments } from '../contacts/departments';
-import { zapierTransport } from '../dingtalk/transport';
+import { zapierTransport } from '../zapier/transport';
 import sample from '../samples/department.json';
 
 /** Free contacts calls, walked from the root and cached for 10 minutes (contacts/departments.ts). */

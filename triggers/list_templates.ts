@@ -1,7 +1,7 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
 import { rememberTemplateNames } from '../approvals/record/lookup';
-import { zapierStore } from '../lib/store';
-import { zapierTransport } from '../dingtalk/transport';
+import { zapierStore } from '../zapier/store';
+import { zapierTransport } from '../zapier/transport';
 import { listAllTemplates, type Template } from '../dingtalk/workflow';
 
 /** Template lists are metered calls: one dropdown load is reused for 10 minutes. */

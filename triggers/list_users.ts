@@ -1,7 +1,7 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { zapierStore } from '../lib/store';
+import { zapierStore } from '../zapier/store';
 import { loadUsers } from '../contacts/users';
-import { zapierTransport } from '../dingtalk/transport';
+import { zapierTransport } from '../zapier/transport';
 import user from '../samples/user.json';
 
 /** Free contacts calls over every department, cached for 10 minutes (contacts/users.ts). */

@@ -1,14 +1,16 @@
 /**
- * What the approval actions (Add Comment, Approve or Reject Approval, Revoke Approval) share: their fields, input
- * readers that collect every problem before DingTalk is called, user names for messages, and the refreshed record.
+ * What the approval actions (Add Comment, Approve or Reject Approval, Revoke Approval) share beyond their fields
+ * (fields.ts): user names for messages, the token check before a write, and the refreshed record.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { tokenExpiresSoon } from '../authentication';
-import { zapierTransport, type Transport } from '../dingtalk/transport';
+import { userNames } from '../approvals/record/lookup';
+import type { Transport } from '../dingtalk/transport';
 import { getProcessInstance } from '../dingtalk/workflow';
 import { loadApprovalRecord } from '../hydrators';
-import { userNames } from '../approvals/record/lookup';
-import { zapierStore } from '../lib/store';
+import { textOf } from '../lib/inputs';
+import { zapierStore } from './store';
+import { zapierTransport } from './transport';
 
 /**
  * DingTalk's length limit for a comment, a decision's remark and a revoke remark (official-approval-adds-approval-comments,
@@ -19,52 +21,9 @@ export const MAX_REMARK_CHARS = 1024;
 const ACTION_TIME_LIMIT_MS = 30 * 1000;
 
 /** Optional: only lets the Approval dropdown list a template's approvals (new_approval reads `processCode`). */
-export const templateField = {
-  key: 'processCode',
-  label: 'Template',
-  required: false,
-  dynamic: 'list_templates.id.name',
-  helpText: 'Optional. Pick a template to choose the approval from a list of its recent approvals.',
-} as const;
-
+export const PICK_APPROVAL_HELP = 'Optional. Pick a template to choose the approval from a list of its recent approvals.';
 /** For actions that return the approval record: the template also fills Template Code and Template Name. */
-export const namingTemplateField = {
-  ...templateField,
-  helpText: `${templateField.helpText} The returned approval then also names its template, which DingTalk's approval details leave out.`,
-} as const;
-
-export const approvalField = {
-  key: 'processInstanceId',
-  label: 'Approval',
-  required: true,
-  dynamic: 'new_approval.id.title',
-  search: 'find_approval.id',
-  helpText: "Map the Approval ID from a DingTalk trigger or a Find Approval step. To pick from a list instead, choose a Template above.",
-} as const;
-
-/** A DingTalk user, picked from the directory or found by a Find User step. */
-export const userField = <Key extends string>(key: Key, label: string, helpText: string) =>
-  ({ key, label, required: true, dynamic: 'list_users.id.name', search: 'find_user.id', helpText }) as const;
-
-/** One input as trimmed text; missing and null read as ''. */
-export function textOf(inputData: Record<string, unknown>, key: string): string {
-  const value = inputData[key];
-  return value === undefined || value === null ? '' : String(value).trim();
-}
-
-const count = (n: number) => n.toLocaleString('en-US');
-
-/** Reads a required text input, noting its absence in `problems`. */
-export function requiredText(problems: string[], inputData: Record<string, unknown>, key: string, label: string): string {
-  const value = textOf(inputData, key);
-  if (!value) problems.push(`${label} is required`);
-  return value;
-}
-
-/** Notes a text longer than DingTalk accepts. */
-export function checkLength(problems: string[], label: string, value: string, max = MAX_REMARK_CHARS): void {
-  if (value.length > max) problems.push(`${label} is ${count(value.length)} characters long; DingTalk accepts at most ${count(max)}`);
-}
+export const NAMING_TEMPLATE_HELP = `${PICK_APPROVAL_HELP} The returned approval then also names its template, which DingTalk's approval details leave out.`;
 
 /** Names users in messages as "Name (id)", or the bare id when DingTalk has no name (contacts calls are free). */
 export async function userLabels(transport: Transport, z: ZObject, userIds: string[]): Promise<(userId: string) => string> {
@@ -89,5 +48,5 @@ export function refreshTokenBeforeWriting(z: ZObject, bundle: Bundle): void {
 /** The approval as DingTalk has it now (never a poll's cached copy), as the full record later steps can map. */
 export async function currentRecord(z: ZObject, bundle: Bundle, processInstanceId: string) {
   const detail = await getProcessInstance(zapierTransport(z, bundle), processInstanceId);
-  return loadApprovalRecord(z, bundle, processInstanceId, textOf(bundle.inputData, 'processCode') || null, detail);
+  return loadApprovalRecord(z, bundle, processInstanceId, textOf(bundle.inputData.processCode) || null, detail);
 }

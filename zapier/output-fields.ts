@@ -1,6 +1,7 @@
 /**
- * Output fields of the approval record (see record.ts). Form fields (`form__<Label>`) depend on the template,
- * so they are described by the sample rather than listed here.
+ * Output fields of the records operations return: the approval record (approvals/record/record.ts; form fields
+ * `form__<Label>` depend on the template, so the sample describes them) and the user record
+ * (contacts/find-user.ts `userRecord`).
  */
 import type { PlainOutputField } from 'zapier-platform-core';
 
@@ -44,4 +45,17 @@ export const approvalOutputFields: PlainOutputField[] = [
   { key: 'tasks[]created_at', label: 'Task Created At', type: 'datetime' },
   { key: 'tasks[]finished_at', label: 'Task Finished At', type: 'datetime' },
   { key: 'tasks[]wait_minutes', label: 'Task Wait (Minutes)', type: 'integer' },
+];
+
+export const userOutputFields: PlainOutputField[] = [
+  { key: 'id', label: 'User ID', type: 'string', required: true },
+  { key: 'name', label: 'Name', type: 'string' },
+  { key: 'mobile', label: 'Mobile Number', type: 'string' },
+  { key: 'email', label: 'Email', type: 'string' },
+  { key: 'title', label: 'Job Title', type: 'string' },
+  { key: 'job_number', label: 'Employee Number', type: 'string' },
+  { key: 'manager_id', label: 'Manager User ID', type: 'string' },
+  { key: 'department_ids', label: 'Department IDs', type: 'string', list: true },
+  { key: 'department_names', label: 'Department Names', type: 'string', list: true },
+  { key: 'active', label: 'Active in DingTalk', type: 'boolean' },
 ];

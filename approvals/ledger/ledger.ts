@@ -13,29 +13,26 @@
  * classifying the finished approvals it finds takes one detail fetch each, CLASSIFY_BUDGET per poll, unless their
  * outcomes are still cached under their own keys (bench: 2,000 approvals in a 7-day window left 1,684 to classify).
  */
-import { findProcessInstance, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../../dingtalk/workflow';
+import { findProcessInstance, listAllProcessInstanceIds, MAX_LIST_WINDOW_DAYS, type ProcessInstanceDetail } from '../../dingtalk/workflow';
 import type { Transport } from '../../dingtalk/transport';
+import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import { mapLimited } from '../../lib/limiter';
 import type { Store } from '../../lib/store';
-import { msFromApiTime } from '../../lib/time';
+import { DAY_MS, MINUTE_MS, msFromApiTime } from '../../lib/time';
+import { isFinal } from '../outcome';
+import { rememberDetail } from '../record/detail';
+import { ledgerFromV1, entryFromV1 } from './v1';
 
-const MINUTE = 60 * 1000;
-const DAY = 24 * 60 * MINUTE;
-
-/** DingTalk's widest ListProcessInstanceIds window (obtain-an-approval-list-of-instance-ids), less a margin. */
-export const MAX_WINDOW_MS = 120 * DAY - MINUTE;
+/** DingTalk's widest ListProcessInstanceIds window, less a margin. */
+export const MAX_WINDOW_MS = MAX_LIST_WINDOW_DAYS * DAY_MS - MINUTE_MS;
 /** How often finished-between-polls approvals are swept for. */
-export const SWEEP_INTERVAL_MS = 60 * MINUTE;
+export const SWEEP_INTERVAL_MS = 60 * MINUTE_MS;
 /** Sweeps overlap by this much, so clock skew between Zapier and DingTalk cannot open a gap. */
-export const SWEEP_OVERLAP_MS = 5 * MINUTE;
+export const SWEEP_OVERLAP_MS = 5 * MINUTE_MS;
 /** Finished approvals are kept (and re-offered to Zaps) this long: one monthly quota cycle and then some. */
-export const RETENTION_MS = 31 * DAY;
+export const RETENTION_MS = 31 * DAY_MS;
 /** Detail fetches one poll may spend on classification; the rest wait for the next poll. */
 export const CLASSIFY_BUDGET = 25;
-/** Cache lifetimes, in seconds. */
-const LEDGER_TTL_S = 35 * 24 * 3600;
-const OUTCOME_TTL_S = 130 * 24 * 3600;
-const DETAIL_TTL_S = 24 * 3600;
 
 /**
  * RUNNING: in the running set. PENDING: finished or left the running set, not yet classified.
@@ -45,18 +42,19 @@ const DETAIL_TTL_S = 24 * 3600;
 export type EntryStatus = 'RUNNING' | 'PENDING' | 'SETTLED' | 'COMPLETED' | 'TERMINATED';
 
 export interface LedgerEntry {
-  s: EntryStatus;
+  status: EntryStatus;
   /** agree | refuse, for COMPLETED. */
-  r?: string;
-  /** Created and finished times (ms), exact once a detail was fetched. */
-  c?: number;
-  f?: number;
+  result?: string;
+  /** Submitted and finished times (ms), exact once a detail was fetched. */
+  createdAt?: number;
+  finishedAt?: number;
   /** When this connection first saw the id (ms): the submission time until the detail is known. */
-  seen: number;
+  seenAt: number;
 }
 
+/** Stored under cacheKeys.ledger; version 1 (one-letter entry fields) is read by v1.ts. */
 export interface Ledger {
-  v: 1;
+  v: 2;
   refreshedAt: number;
   /** The end of the last sweep's window. */
   sweptAt: number;
@@ -87,43 +85,46 @@ export interface RefreshResult {
 
 const RANK: Record<EntryStatus, number> = { RUNNING: 0, PENDING: 1, SETTLED: 2, COMPLETED: 3, TERMINATED: 3 };
 
-export const ledgerKey = ({ processCode, userIds }: LedgerScope) =>
-  `dingtalk:ledger:v1:${processCode}${userIds?.length ? `:${[...userIds].sort().join(',')}` : ''}`;
-const outcomeKey = (id: string) => `dingtalk:outcome:v1:${id}`;
-export const detailKey = (id: string) => `dingtalk:detail:v1:${id}`;
-
-const isFinal = (status: string): status is 'COMPLETED' | 'TERMINATED' => status === 'COMPLETED' || status === 'TERMINATED';
+/** When the approval was submitted, as well as this ledger knows. */
+export const submittedAt = (entry: LedgerEntry) => entry.createdAt ?? entry.seenAt;
+/** When the approval finished, as well as this ledger knows (when it was first seen, until its detail is fetched). */
+export const finishedAt = (entry: LedgerEntry) => entry.finishedAt ?? entry.seenAt;
 
 /** The ledger entry a detail implies (RUNNING when DingTalk says the instance still runs). */
-function entryFromDetail(detail: ProcessInstanceDetail, seen: number): LedgerEntry {
+function entryFromDetail(detail: ProcessInstanceDetail, seenAt: number): LedgerEntry {
   const status = isFinal(detail.status) ? detail.status : 'RUNNING';
-  const entry: LedgerEntry = { s: status, seen };
-  if (detail.result) entry.r = detail.result;
+  const entry: LedgerEntry = { status, seenAt };
+  if (detail.result) entry.result = detail.result;
   const created = msFromApiTime(detail.createTime);
   const finished = msFromApiTime(detail.finishTime);
-  if (created !== undefined) entry.c = created;
-  if (finished !== undefined && status !== 'RUNNING') entry.f = finished;
+  if (created !== undefined) entry.createdAt = created;
+  if (finished !== undefined && status !== 'RUNNING') entry.finishedAt = finished;
   return entry;
 }
 
 /** Keeps the more final of two views of the same approval (a concurrent poll may know more). */
-function mergeEntries(ours: Ledger['entries'], theirs: Ledger['entries']): Ledger['entries'] {
+export function mergeEntries(ours: Ledger['entries'], theirs: Ledger['entries']): Ledger['entries'] {
   const merged = { ...theirs };
   for (const [id, entry] of Object.entries(ours)) {
     const other = merged[id];
-    if (!other || RANK[entry.s] >= RANK[other.s]) merged[id] = { ...entry, seen: Math.min(entry.seen, other?.seen ?? entry.seen) };
+    if (!other || RANK[entry.status] >= RANK[other.status]) merged[id] = { ...entry, seenAt: Math.min(entry.seenAt, other?.seenAt ?? entry.seenAt) };
   }
   return merged;
 }
 
-function prune(entries: Ledger['entries'], now: number): Ledger['entries'] {
+/** Drops finished approvals older than RETENTION_MS; running and unclassified ones are always kept. */
+export function prune(entries: Ledger['entries'], now: number): Ledger['entries'] {
   return Object.fromEntries(
     Object.entries(entries).filter(([, entry]) => {
-      if (entry.s === 'RUNNING' || entry.s === 'PENDING') return true;
-      return (entry.f ?? entry.seen) >= now - RETENTION_MS;
+      if (entry.status === 'RUNNING' || entry.status === 'PENDING') return true;
+      return finishedAt(entry) >= now - RETENTION_MS;
     }),
   );
 }
+
+/** A stored outcome in either format, or undefined. */
+const storedOutcome = (value: unknown): LedgerEntry | undefined =>
+  typeof value === 'object' && value !== null && 'status' in value ? (value as LedgerEntry) : entryFromV1(value);
 
 export class ApprovalLedger {
   constructor(
@@ -131,8 +132,11 @@ export class ApprovalLedger {
     private readonly store: Store,
   ) {}
 
+  /** The stored ledger; a version-1 ledger (older app versions) is read and converted, so a deploy costs no rebuild. */
   async read(scope: LedgerScope): Promise<Ledger | null> {
-    return (await this.store.get<Ledger>(ledgerKey(scope))) ?? null;
+    const current = await this.store.get<Ledger>(cacheKeys.ledger(scope));
+    if (current?.v === 2) return current;
+    return ledgerFromV1(await this.store.get(cacheKeys.ledgerV1(scope))) ?? null;
   }
 
   /**
@@ -142,11 +146,11 @@ export class ApprovalLedger {
   async refresh(options: RefreshOptions, current?: Ledger | null): Promise<RefreshResult> {
     const now = options.now ?? Date.now();
     const read = current === undefined ? await this.read(options) : current;
-    const stored = read?.v === 1 ? read : undefined;
+    const stored = read ?? undefined;
     if (stored && now - stored.refreshedAt < options.freshnessMs) return { ledger: stored, rebuilt: false, refreshed: false };
 
     const rebuilt = !stored;
-    const ledger: Ledger = stored ?? { v: 1, refreshedAt: 0, sweptAt: now - Math.min(options.lookBackMs, MAX_WINDOW_MS), entries: {} };
+    const ledger: Ledger = stored ?? { v: 2, refreshedAt: 0, sweptAt: now - Math.min(options.lookBackMs, MAX_WINDOW_MS), entries: {} };
     const base = { processCode: options.processCode, ...(options.userIds?.length ? { userIds: options.userIds } : {}) };
     const windowStart = now - MAX_WINDOW_MS;
 
@@ -157,19 +161,19 @@ export class ApprovalLedger {
       const runningIds = new Set(running.items);
       for (const id of runningIds) {
         const entry = ledger.entries[id];
-        if (!entry) ledger.entries[id] = { s: 'RUNNING', seen: now };
-        else if (entry.s === 'PENDING') entry.s = 'RUNNING';
+        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now };
+        else if (entry.status === 'PENDING') entry.status = 'RUNNING';
       }
       // Only a complete listing proves an id has left the running set.
       if (running.complete) {
-        for (const [id, entry] of Object.entries(ledger.entries)) if (entry.s === 'RUNNING' && !runningIds.has(id)) entry.s = 'PENDING';
+        for (const [id, entry] of Object.entries(ledger.entries)) if (entry.status === 'RUNNING' && !runningIds.has(id)) entry.status = 'PENDING';
       }
 
       if (rebuilt || now - ledger.sweptAt >= SWEEP_INTERVAL_MS) {
         const startTime = Math.max(ledger.sweptAt - SWEEP_OVERLAP_MS, windowStart);
         const finished = await listAllProcessInstanceIds(this.transport, { ...base, startTime, endTime: now, statuses: ['COMPLETED', 'TERMINATED'] });
         for (const id of finished.items) {
-          if (!ledger.entries[id]) ledger.entries[id] = { s: rebuilt && options.seedingDedupe ? 'SETTLED' : 'PENDING', seen: now };
+          if (!ledger.entries[id]) ledger.entries[id] = { status: rebuilt && options.seedingDedupe ? 'SETTLED' : 'PENDING', seenAt: now };
         }
         ledger.sweptAt = now;
       }
@@ -187,13 +191,13 @@ export class ApprovalLedger {
   /** One detail fetch per approval that left the running set (or was swept), within this poll's budget. */
   private async classify(ledger: Ledger, windowStart: number, dropped: Set<string>): Promise<void> {
     const pending = Object.entries(ledger.entries)
-      .filter(([, entry]) => entry.s === 'PENDING')
-      .sort(([, a], [, b]) => b.seen - a.seen)
+      .filter(([, entry]) => entry.status === 'PENDING')
+      .sort(([, a], [, b]) => b.seenAt - a.seenAt)
       .slice(0, CLASSIFY_BUDGET);
     await mapLimited(pending, async ([id, entry]) => {
-      const known = await this.store.get<LedgerEntry>(outcomeKey(id));
-      if (known && isFinal(known.s)) {
-        ledger.entries[id] = { ...known, seen: entry.seen };
+      const known = storedOutcome(await this.store.get(cacheKeys.outcome(id))) ?? storedOutcome(await this.store.get(cacheKeys.outcomeV1(id)));
+      if (known && isFinal(known.status)) {
+        ledger.entries[id] = { ...known, seenAt: entry.seenAt };
         return;
       }
       const detail = await findProcessInstance(this.transport, id);
@@ -203,17 +207,17 @@ export class ApprovalLedger {
         dropped.add(id);
         return;
       }
-      const classified = entryFromDetail(detail, entry.seen);
-      if (classified.s === 'RUNNING' && classified.c !== undefined && classified.c < windowStart) {
+      const classified = entryFromDetail(detail, entry.seenAt);
+      if (classified.status === 'RUNNING' && classified.createdAt !== undefined && classified.createdAt < windowStart) {
         // Older than DingTalk's 120-day listing window: no longer watchable, so no longer watched.
         delete ledger.entries[id];
         dropped.add(id);
         return;
       }
       ledger.entries[id] = classified;
-      if (isFinal(classified.s)) {
-        await this.store.set(outcomeKey(id), classified, OUTCOME_TTL_S);
-        await this.store.set(detailKey(id), detail, DETAIL_TTL_S);
+      if (isFinal(classified.status)) {
+        await this.store.set(cacheKeys.outcome(id), classified, cacheTtlS.outcome);
+        await rememberDetail(this.store, id, detail);
       }
     });
   }
@@ -223,7 +227,7 @@ export class ApprovalLedger {
     const latest = await this.read(scope);
     const merged: Ledger = latest
       ? {
-          v: 1,
+          v: 2,
           refreshedAt: Math.max(latest.refreshedAt, ledger.refreshedAt),
           sweptAt: Math.max(latest.sweptAt, ledger.sweptAt),
           entries: mergeEntries(ledger.entries, latest.entries),
@@ -231,7 +235,7 @@ export class ApprovalLedger {
       : ledger;
     for (const id of dropped) delete merged.entries[id];
     merged.entries = prune(merged.entries, now);
-    await this.store.set(ledgerKey(scope), merged, LEDGER_TTL_S);
+    await this.store.set(cacheKeys.ledger(scope), merged, cacheTtlS.ledger);
     Object.assign(ledger, merged);
   }
 }

@@ -1,18 +1,18 @@
 /**
  * One poll of the shared ledger, without Zapier: validated input in, the entries a trigger delivers out.
- * The triggers wrap it for Zapier; the cost model and benchmarks run it against an in-memory store.
+ * The triggers wrap it for Zapier (zapier/approval-trigger.ts); the cost model and benchmarks run it against an
+ * in-memory store.
  */
 import type { Transport } from '../../dingtalk/transport';
-import { InputError } from '../../lib/inputs';
-import { querySchemaByProcessCode } from '../../dingtalk/workflow';
-import { ApprovalLedger, MAX_WINDOW_MS } from './ledger';
-import { rememberTemplateNames } from '../record/lookup';
-import { select, type Selected, type TriggerKind } from './select';
+import { MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
+import { InputError, readInputs } from '../../lib/inputs';
 import type { Store } from '../../lib/store';
+import { DAY_MS, MINUTE_MS } from '../../lib/time';
+import { rememberTemplateNames } from '../record/lookup';
+import { DEFAULT_LOOK_BACK_DAYS, type Selected, type TriggerKind } from './kinds';
+import { ApprovalLedger, MAX_WINDOW_MS } from './ledger';
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_LOOK_BACK_DAYS = 7;
-const MAX_LOOK_BACK_DAYS = 120;
+/** ListProcessInstanceIds takes at most 10 originators (obtain-an-approval-list-of-instance-ids). */
 const MAX_ORIGINATORS = 10;
 
 export interface PollInput {
@@ -24,22 +24,16 @@ export interface PollInput {
 
 /** Validates every input at once, so the user sees all problems in one message. */
 export function pollInput(inputData: Record<string, unknown>): PollInput {
-  const problems: string[] = [];
-  const processCode = typeof inputData.processCode === 'string' ? inputData.processCode.trim() : '';
-  if (!processCode) problems.push('Template is required');
-  const raw = inputData.originatorUserIds;
-  const userIds = (Array.isArray(raw) ? raw : typeof raw === 'string' && raw ? raw.split(',') : []).map((id) => String(id).trim()).filter(Boolean);
-  if (userIds.length > MAX_ORIGINATORS) problems.push(`Originators accepts at most ${MAX_ORIGINATORS} users (DingTalk's limit)`);
-  const lookBack = inputData.lookBackDays === undefined || inputData.lookBackDays === '' ? DEFAULT_LOOK_BACK_DAYS : Number(inputData.lookBackDays);
-  if (!Number.isInteger(lookBack) || lookBack < 1 || lookBack > MAX_LOOK_BACK_DAYS) {
-    problems.push(`Look Back (Days) must be a whole number from 1 to ${MAX_LOOK_BACK_DAYS}`);
-  }
+  const input = readInputs(inputData);
+  const processCode = input.required('processCode', 'Template');
+  const userIds = input.list('originatorUserIds');
+  if (userIds.length > MAX_ORIGINATORS) input.problems.push(`Originators accepts at most ${MAX_ORIGINATORS} users (DingTalk's limit)`);
+  const lookBack = input.wholeNumber('lookBackDays', 'Look Back (Days)', { min: 1, max: MAX_LIST_WINDOW_DAYS, fallback: DEFAULT_LOOK_BACK_DAYS });
   const freshness = Number(inputData.refreshMinutes ?? 0);
-  if (!Number.isFinite(freshness) || freshness < 0) problems.push('Refresh Interval must be a number of minutes');
-  if (problems.length > 0) throw new InputError(problems);
-  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * 60 * 1000 };
+  if (!Number.isFinite(freshness) || freshness < 0) input.problems.push('Refresh Interval must be a number of minutes');
+  input.done();
+  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * MINUTE_MS };
 }
-
 
 /** One metered call, made only when a ledger is (re)built or a sample is loaded: a wrong template fails loudly. */
 export async function verifyTemplate(transport: Transport, store: Store, processCode: string): Promise<void> {
@@ -63,6 +57,6 @@ export async function pollLedger(transport: Transport, store: Store, kind: Trigg
   const current = await ledgers.read(scope);
   if (!current) await verifyTemplate(transport, store, input.processCode);
   const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe, now }, current);
-  return select(ledger, kind, { now, lookBackMs: input.lookBackMs, seedingDedupe });
+  const entries = Object.entries(ledger.entries).map(([id, entry]) => ({ id, entry }));
+  return kind.select(entries, { now, lookBackMs: input.lookBackMs, seedingDedupe });
 }
-

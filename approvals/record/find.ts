@@ -4,17 +4,16 @@
  * in the look-back window and reads details until one matches, with a hard cap on the detail fetches; details
  * the approval triggers already cached cost nothing.
  */
-import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import type { Transport } from '../../dingtalk/transport';
-import { findProcessInstance, INSTANCE_PAGE_SIZE, listAllProcessInstanceIds, type ProcessInstanceDetail } from '../../dingtalk/workflow';
-import { detailKey, MAX_WINDOW_MS } from '../ledger/ledger';
+import { findProcessInstance, INSTANCE_PAGE_SIZE, listAllProcessInstanceIds, MAX_LIST_WINDOW_DAYS, type ProcessInstanceDetail } from '../../dingtalk/workflow';
+import { readInputs } from '../../lib/inputs';
 import { mapLimited } from '../../lib/limiter';
-import { InputError } from '../../lib/inputs';
-import { DAY_MS } from '../ledger/poll';
 import type { Store } from '../../lib/store';
+import { DAY_MS } from '../../lib/time';
+import { MAX_WINDOW_MS } from '../ledger/ledger';
+import { cachedDetail } from './detail';
 
 export const DEFAULT_FIND_LOOK_BACK_DAYS = 30;
-const MAX_LOOK_BACK_DAYS = 120;
 /** At most this many approvals are read when searching by business id (one metered call each). */
 export const MAX_DETAIL_FETCHES = 50;
 /** The list calls that many ids take at DingTalk's 20 per page. */
@@ -28,22 +27,16 @@ export interface FindApprovalInput {
   lookBackMs: number;
 }
 
-const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '');
-
 /** Validates every input at once, so the user sees all problems in one message. */
 export function findApprovalInput(inputData: Record<string, unknown>): FindApprovalInput {
-  const problems: string[] = [];
-  const processCode = text(inputData.processCode);
-  const approvalId = text(inputData.approvalId);
-  const businessId = text(inputData.businessId);
-  if (!approvalId && !businessId) problems.push('Enter an Approval ID or a Business ID');
-  if (!approvalId && businessId && !processCode) problems.push('Pick a Template to search by Business ID');
-  const raw = text(inputData.lookBackDays);
-  const lookBack = raw === '' ? DEFAULT_FIND_LOOK_BACK_DAYS : Number(raw);
-  if (!Number.isInteger(lookBack) || lookBack < 1 || lookBack > MAX_LOOK_BACK_DAYS) {
-    problems.push(`Look Back (Days) must be a whole number from 1 to ${MAX_LOOK_BACK_DAYS}`);
-  }
-  if (problems.length > 0) throw new InputError(problems);
+  const input = readInputs(inputData);
+  const processCode = input.text('processCode');
+  const approvalId = input.text('approvalId');
+  const businessId = input.text('businessId');
+  if (!approvalId && !businessId) input.problems.push('Enter an Approval ID or a Business ID');
+  if (!approvalId && businessId && !processCode) input.problems.push('Pick a Template to search by Business ID');
+  const lookBack = input.wholeNumber('lookBackDays', 'Look Back (Days)', { min: 1, max: MAX_LIST_WINDOW_DAYS, fallback: DEFAULT_FIND_LOOK_BACK_DAYS });
+  input.done();
   return {
     ...(processCode ? { processCode } : {}),
     ...(approvalId ? { approvalId } : {}),
@@ -58,10 +51,8 @@ export interface FoundApproval {
 }
 
 /** A detail the approval triggers cached (free), else one metered fetch; undefined when DingTalk has none. */
-async function detailOf(transport: Transport, store: Store, id: string): Promise<ProcessInstanceDetail | undefined> {
-  const cached = ProcessInstance.safeParse(await store.get(detailKey(id)));
-  return cached.success ? cached.data : findProcessInstance(transport, id);
-}
+const detailOf = async (transport: Transport, store: Store, id: string): Promise<ProcessInstanceDetail | undefined> =>
+  (await cachedDetail(store, id)) ?? findProcessInstance(transport, id);
 
 const matches = (detail: ProcessInstanceDetail | undefined, businessId: string | undefined) =>
   detail !== undefined && (businessId === undefined || (detail.businessId ?? '').trim() === businessId);

@@ -8,17 +8,15 @@ import { FormComponent } from '../../dingtalk/schemas/workflow';
 import { listUserVisibleBpmsProcesses, querySchemaByProcessCode, type FormSchemaComponent } from '../../dingtalk/workflow';
 import type { Transport } from '../../dingtalk/transport';
 import { mapLimited } from '../../lib/limiter';
+import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import type { Store } from '../../lib/store';
 
-const NAME_TTL_S = 7 * 24 * 3600;
-const userNameKey = (userId: string) => `dingtalk:user-name:v1:${userId}`;
-const templateNameKey = (processCode: string) => `dingtalk:template-name:v1:${processCode}`;
 
 /** userId → name for each id DingTalk knows; a user who left (or a missing permission) simply has no name. */
 export async function userNames(transport: Transport, store: Store, userIds: string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   await mapLimited(userIds, async (userId) => {
-    const cached = await store.get<string>(userNameKey(userId));
+    const cached = await store.get<string>(cacheKeys.userName(userId));
     if (cached) {
       names.set(userId, cached);
       return;
@@ -26,7 +24,7 @@ export async function userNames(transport: Transport, store: Store, userIds: str
     try {
       const user = await getUser(transport, userId);
       names.set(userId, user.name);
-      await store.set(userNameKey(userId), user.name, NAME_TTL_S);
+      await store.set(cacheKeys.userName(userId), user.name, cacheTtlS.name);
     } catch {
       // Names are a convenience: the record still carries every user id.
     }
@@ -36,30 +34,27 @@ export async function userNames(transport: Transport, store: Store, userIds: str
 
 /** Remembers template names seen in a template list, so records can name their template for free. */
 export async function rememberTemplateNames(store: Store, templates: { processCode: string; name: string }[]): Promise<void> {
-  await Promise.all(templates.map((t) => store.set(templateNameKey(t.processCode), t.name, NAME_TTL_S)));
+  await Promise.all(templates.map((t) => store.set(cacheKeys.templateName(t.processCode), t.name, cacheTtlS.name)));
 }
 
 export async function templateName(transport: Transport, store: Store, processCode: string): Promise<string | null> {
-  const cached = await store.get<string>(templateNameKey(processCode));
+  const cached = await store.get<string>(cacheKeys.templateName(processCode));
   if (cached) return cached;
   const page = await listUserVisibleBpmsProcesses(transport);
   await rememberTemplateNames(store, page.items);
   return page.items.find((t) => t.processCode === processCode)?.name ?? null;
 }
 
-const SCHEMA_TTL_S = 600;
-const schemaKey = (processCode: string) => `dingtalk:schema:v1:${processCode}`;
-
 /**
  * A template's form components, reused for 10 minutes: the Zap editor asks for Start Approval's fields often,
  * and every QuerySchemaByProcessCode call is metered.
  */
 export async function templateComponents(transport: Transport, store: Store, processCode: string): Promise<FormSchemaComponent[]> {
-  const cached = await store.get<unknown>(schemaKey(processCode));
+  const cached = await store.get<unknown>(cacheKeys.schema(processCode));
   const parsed = z.array(FormComponent).safeParse(cached);
   if (parsed.success) return parsed.data;
   const schema = await querySchemaByProcessCode(transport, processCode);
-  if (schema.name) await store.set(templateNameKey(processCode), schema.name, NAME_TTL_S);
-  await store.set(schemaKey(processCode), schema.components, SCHEMA_TTL_S);
+  if (schema.name) await store.set(cacheKeys.templateName(processCode), schema.name, cacheTtlS.name);
+  await store.set(cacheKeys.schema(processCode), schema.components, cacheTtlS.schema);
   return schema.components;
 }

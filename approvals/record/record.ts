@@ -5,7 +5,7 @@
 import type { ProcessInstanceDetail } from '../../dingtalk/workflow';
 import { realFileName } from './files';
 import { flattenForm, type FormAttachment } from './form';
-import { outcomeOf } from '../ledger/select';
+import { outcomeOf } from '../outcome';
 import { isoFromMs, minutesBetween, msFromApiTime } from '../../lib/time';
 
 export interface FileRef {
@@ -63,7 +63,7 @@ export function approvalRecord(id: string, detail: ProcessInstanceDetail, contex
     template_name: context.templateName,
     status: detail.status,
     result: detail.result || null,
-    outcome: outcomeOf({ s: detail.status, r: detail.result }) ?? (detail.status === 'RUNNING' ? 'pending' : null),
+    outcome: outcomeOf(detail.status, detail.result) ?? (detail.status === 'RUNNING' ? 'pending' : null),
     business_id: detail.businessId ?? null,
     originator_user_id: detail.originatorUserId ?? null,
     originator_name: name(detail.originatorUserId),

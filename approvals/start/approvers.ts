@@ -6,17 +6,15 @@
  */
 import { getUser } from '../../dingtalk/contact';
 import type { Transport } from '../../dingtalk/transport';
-import { processForecast, type StartProcessInstanceParams } from '../../dingtalk/workflow';
-import { asList } from './form-encode';
-import type { FormInputField } from './form-fields';
+import { processForecast, START_ROOT_DEPARTMENT_ID, type StartProcessInstanceParams } from '../../dingtalk/workflow';
+import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
+import { listOf } from '../../lib/inputs';
 import type { Store } from '../../lib/store';
+import type { FormInputField } from './form-fields';
 
 const MAX_APPROVERS = 20;
 const MAX_CC = 50;
 const CHOSEN_PREFIX = 'approver__';
-/** DingTalk's "root department", used when the originator belongs to none. */
-const ROOT_DEPARTMENT = -1;
-const FORECAST_TTL_S = 600;
 
 const users = { dynamic: 'list_users.id.name', search: 'find_user.id', list: true, required: false } as const;
 
@@ -43,7 +41,7 @@ export const startApproverFields = [
     default: 'START',
     choices: { START: 'When submitted', FINISH: 'When finished', START_FINISH: 'Both' },
   },
-];
+] as const;
 
 export interface ApproverSettings {
   settings: Pick<StartProcessInstanceParams, 'approvers' | 'ccList' | 'ccPosition' | 'targetSelectActioners'>;
@@ -52,12 +50,12 @@ export interface ApproverSettings {
 
 export function approverSettings(inputData: Record<string, unknown>): ApproverSettings {
   const problems: string[] = [];
-  const approvers = asList(inputData.approverUserIds);
-  const cc = asList(inputData.ccUserIds);
+  const approvers = listOf(inputData.approverUserIds);
+  const cc = listOf(inputData.ccUserIds);
   const mode = String(inputData.approverMode || 'ORDER');
   const chosen = Object.entries(inputData)
-    .filter(([key, value]) => key.startsWith(CHOSEN_PREFIX) && asList(value).length > 0)
-    .map(([key, value]) => ({ actionerKey: key.slice(CHOSEN_PREFIX.length), actionerUserIds: asList(value) }));
+    .filter(([key, value]) => key.startsWith(CHOSEN_PREFIX) && listOf(value).length > 0)
+    .map(([key, value]) => ({ actionerKey: key.slice(CHOSEN_PREFIX.length), actionerUserIds: listOf(value) }));
 
   if (approvers.length > MAX_APPROVERS) problems.push(`Approvers takes at most ${MAX_APPROVERS} users`);
   if (cc.length > MAX_CC) problems.push(`CC takes at most ${MAX_CC} users`);
@@ -83,7 +81,7 @@ export function approverSettings(inputData: Record<string, unknown>): ApproverSe
 export async function originatorDepartment(transport: Transport, userId: string, given?: string): Promise<number> {
   if (given && Number.isFinite(Number(given))) return Number(given);
   const user = await getUser(transport, userId);
-  return user.dept_id_list?.[0] ?? ROOT_DEPARTMENT;
+  return user.dept_id_list?.[0] ?? START_ROOT_DEPARTMENT_ID;
 }
 
 /**
@@ -91,7 +89,7 @@ export async function originatorDepartment(transport: Transport, userId: string,
  * originator (and department), because the predicted flow depends on them; reused for 10 minutes.
  */
 export async function chosenApproverFields(transport: Transport, store: Store, processCode: string, userId: string, deptId: number): Promise<FormInputField[]> {
-  const key = `dingtalk:forecast:v1:${processCode}:${userId}:${deptId}`;
+  const key = cacheKeys.forecast(processCode, userId, deptId);
   let rules = await store.get<{ actorKey: string; name: string; multi: boolean }[]>(key);
   if (!rules) {
     // ⚠ DingTalk's doc marks formComponentValues as required; the form is not filled yet when fields load, so we
@@ -106,7 +104,7 @@ export async function chosenApproverFields(transport: Transport, store: Store, p
         ? [{ actorKey: rule.workflowActor.actorKey, name: rule.activityName ?? 'Approver', multi: rule.workflowActor.allowedMulti !== false }]
         : [],
     );
-    await store.set(key, rules, FORECAST_TTL_S);
+    await store.set(key, rules, cacheTtlS.forecast);
   }
   return rules.map((rule) => ({
     key: `${CHOSEN_PREFIX}${rule.actorKey}`,

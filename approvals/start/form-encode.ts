@@ -5,36 +5,22 @@
  */
 import type { FormComponentValueInput, FormSchemaComponent } from '../../dingtalk/workflow';
 import { fieldKeyOf, optionValues, rangeKeys, rangeLabels } from './form-fields';
+import { dateInputMs, isBlank, listOf } from '../../lib/inputs';
+import { ORG_OFFSET_MS } from '../../lib/time';
 import { toNumber } from '../record/form';
-import { ORG_OFFSET } from '../../lib/time';
 
 const SKIPPED = new Set(['DDAttachment', 'TextNote']);
-const HK_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 export interface Encoded {
   values: FormComponentValueInput[];
   problems: string[];
 }
 
-const isBlank = (value: unknown) =>
-  value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
-
-/** A list input: Zapier sends arrays, or a comma-separated string when one value was mapped. */
-export function asList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map((item) => String(item).trim()).filter(Boolean);
-  if (isBlank(value)) return [];
-  return String(value)
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
 /** Formats a date input in Hong Kong time with the component's `yyyy-MM-dd[ HH:mm]` format. */
 export function formatDate(value: unknown, format: string | null | undefined): string | undefined {
-  const text = String(value).trim();
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00${ORG_OFFSET}` : text);
-  if (Number.isNaN(ms)) return undefined;
-  const hk = new Date(ms + HK_OFFSET_MS).toISOString();
+  const ms = dateInputMs(value);
+  if (ms === undefined) return undefined;
+  const hk = new Date(ms + ORG_OFFSET_MS).toISOString();
   const parts: Record<string, string> = { yyyy: hk.slice(0, 4), MM: hk.slice(5, 7), dd: hk.slice(8, 10), HH: hk.slice(11, 13), mm: hk.slice(14, 16) };
   return (format || 'yyyy-MM-dd').replace(/yyyy|MM|dd|HH|mm/g, (token) => parts[token]!);
 }
@@ -55,7 +41,7 @@ function encodeValue(component: FormSchemaComponent, value: unknown, label: stri
     }
     case 'DDMultiSelectField': {
       const options = optionValues(component);
-      const chosen = asList(value);
+      const chosen = listOf(value);
       const unknown = chosen.filter((item) => options.length > 0 && !options.includes(item));
       return unknown.length === 0 ? { value: JSON.stringify(chosen) } : { problem: `${label} has options the template does not offer: ${unknown.join(', ')}` };
     }
@@ -64,17 +50,17 @@ function encodeValue(component: FormSchemaComponent, value: unknown, label: stri
       return date ? { value: date } : { problem: `${label} must be a date` };
     }
     case 'DDPhotoField': {
-      const urls = asList(value);
+      const urls = listOf(value);
       const bad = urls.filter((url) => !/^https:\/\//i.test(url));
       return bad.length === 0 ? { value: JSON.stringify(urls) } : { problem: `${label} takes https image URLs` };
     }
     case 'InnerContactField': {
-      const users = asList(value);
+      const users = listOf(value);
       if (component.props.choice === 0 && users.length > 1) return { problem: `${label} takes one user` };
       return { value: JSON.stringify(users) };
     }
     case 'DepartmentField':
-      return { value: asList(value).join(',') };
+      return { value: listOf(value).join(',') };
     default:
       return { value: String(value) };
   }

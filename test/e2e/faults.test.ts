@@ -3,7 +3,8 @@
  * delay) and loses nothing; an exhausted monthly quota comes back as a HaltedError with the quota sentence, one
  * refused request per attempt and no retries of its own; a missing permission names the permission to apply for.
  */
-import { ledgerKey, type Ledger } from '../../approvals/ledger/ledger';
+import type { Ledger } from '../../approvals/ledger/ledger';
+import { cacheKeys } from '../../lib/cache-keys';
 import { Connection, EXPENSE, MINUTE, Zap, app, clock, costOf, e2eSuite, expenseForm, failure, ids, people, type Delivered } from './harness';
 
 const suite = e2eSuite();
@@ -23,7 +24,7 @@ async function watching(...keys: Zap['key'][]) {
   return { connection, zaps, claim };
 }
 
-const ledgerEntry = (connection: Connection, id: string) => (JSON.parse(connection.cache[ledgerKey({ processCode: EXPENSE })]!) as Ledger).entries[id];
+const ledgerEntry = (connection: Connection, id: string) => (JSON.parse(connection.cache[cacheKeys.ledger({ processCode: EXPENSE })]!) as Ledger).entries[id];
 
 describe('throttling', () => {
   test('two Zaps polling in the same second under a limit of 1: the second gets ThrottledError with a delay; its retry delivers', async () => {
@@ -78,7 +79,7 @@ describe('throttling', () => {
     expect(arrivals.map((a) => a.endpoint)).toEqual(['ListProcessInstanceIds', 'GetProcessInstance']);
     expect(throttled.cost.byEndpoint).toEqual({ ListProcessInstanceIds: 1 });
     // The refresh saved what it learned: the claim left the running set and waits to be classified.
-    expect(ledgerEntry(connection, claim.id)).toMatchObject({ s: 'PENDING' });
+    expect(ledgerEntry(connection, claim.id)).toMatchObject({ status: 'PENDING' });
     expect(approved.fired).toEqual([]);
 
     sandbox.faults.setQpsLimit(20);
@@ -145,7 +146,7 @@ describe('monthly quota', () => {
     expect(halted.result.message).toContain(QUOTA_SENTENCE);
     expect(arrivals.map((a) => a.endpoint)).toEqual(['ListProcessInstanceIds', 'GetProcessInstance']);
     expect(halted.cost.byEndpoint).toEqual({ ListProcessInstanceIds: 1 });
-    expect(ledgerEntry(connection, claim.id)).toMatchObject({ s: 'PENDING' });
+    expect(ledgerEntry(connection, claim.id)).toMatchObject({ status: 'PENDING' });
 
     sandbox.faults.setMonthlyQuota(undefined);
     clock.advance(15 * MINUTE);

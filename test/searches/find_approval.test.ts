@@ -6,9 +6,9 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
 import { MAX_DETAIL_FETCHES } from '../../approvals/record/find';
-import { detailKey } from '../../approvals/ledger/ledger';
+import { rememberDetail } from '../../approvals/record/detail';
 import { approvalRecord } from '../../approvals/record/record';
-import { zapierStore } from '../../lib/store';
+import { zapierStore } from '../../zapier/store';
 import { FindProcessInstanceResponseBody, GetProcessInstanceResponseBody, ProcessInstance } from '../../dingtalk/schemas/workflow';
 import { allowUnusedMocks, api, appTester, authData, failure, meta, oapi, TOKEN } from '../helpers';
 import completed from '../fixtures/get-process-instance.json';
@@ -109,7 +109,7 @@ describe('find_approval by approval id', () => {
   });
 
   test('a detail the approval triggers cached costs no DingTalk call', async () => {
-    await appTester((z: ZObject) => zapierStore(z).set(detailKey(ID), completed.result, 3600), { authData, inputData: {}, meta });
+    await appTester((z: ZObject) => rememberDetail(zapierStore(z), ID, completed.result as never), { authData, inputData: {}, meta });
     userNames();
     const [found] = await findApproval({ approvalId: ID });
     expect(found).toMatchObject({ id: ID, business_id: completed.result.businessId });

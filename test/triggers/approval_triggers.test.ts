@@ -1,6 +1,7 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
-import { ledgerKey, MAX_WINDOW_MS } from '../../approvals/ledger/ledger';
+import { MAX_WINDOW_MS } from '../../approvals/ledger/ledger';
+import { cacheKeys } from '../../lib/cache-keys';
 import { appTester, authData, failure, meta } from '../helpers';
 import { fakeDingTalk, type FakeApproval } from './fake-dingtalk';
 
@@ -58,7 +59,7 @@ describe('request shapes', () => {
     const dingtalk = fakeDingTalk(CODE);
     await seed('new_approval', { originatorUserIds: ['u-2', 'u-1'] });
     expect(dingtalk.calls[1]!.body).toMatchObject({ userIds: ['u-2', 'u-1'] });
-    expect(Object.keys(cache())).toContain(ledgerKey({ processCode: CODE, userIds: ['u-1', 'u-2'] }));
+    expect(Object.keys(cache())).toContain(cacheKeys.ledger({ processCode: CODE, userIds: ['u-1', 'u-2'] }));
   });
 
   test('pages of 20 are followed to the end', async () => {
@@ -249,7 +250,7 @@ describe('ledger hit, miss and expiry', () => {
     dingtalk.reset();
     await poll('approval_approved');
     expect(dingtalk.count('GetProcessInstance')).toBe(0);
-    expect(JSON.parse(cache()[ledgerKey({ processCode: CODE })]!).entries.ancient).toBeUndefined();
+    expect(JSON.parse(cache()[cacheKeys.ledger({ processCode: CODE })]!).entries.ancient).toBeUndefined();
   });
 
   test('a lost ledger is rebuilt for one poll: it costs calls, never an event, and outcomes are not fetched twice', async () => {
@@ -260,7 +261,7 @@ describe('ledger hit, miss and expiry', () => {
     at(T0 + 15 * MINUTE);
     expect(ids(await poll('approval_approved'))).toEqual(['x']);
 
-    delete cache()[ledgerKey({ processCode: CODE })];
+    delete cache()[cacheKeys.ledger({ processCode: CODE })];
     dingtalk.finish('y', 'COMPLETED', 'agree', T0 + 20 * MINUTE);
     at(T0 + 30 * MINUTE);
     dingtalk.reset();
@@ -282,7 +283,7 @@ describe('ledger hit, miss and expiry', () => {
     nock('https://api.dingtalk.com').get('/v1.0/workflow/forms/schemas/processCodes').query(true).reply(200, { result: { name: 'Expense Claim', status: 'PUBLISHED' } });
     nock('https://api.dingtalk.com').post('/v1.0/workflow/processes/instanceIds/query').reply(403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '' });
     await expect(seed('approval_approved')).rejects.toMatchObject({ name: 'ThrottledError' });
-    expect(cache()[ledgerKey({ processCode: CODE })]).toBeUndefined();
+    expect(cache()[cacheKeys.ledger({ processCode: CODE })]).toBeUndefined();
     expect(dingtalk.calls).toEqual([]);
   });
 });
@@ -298,7 +299,7 @@ describe('loading a sample in the editor', () => {
     expect(records.map((r) => r.id)).toEqual(['ok-4', 'ok-3', 'ok-2']);
     expect(records[0]).toMatchObject({ outcome: 'approved', template_name: 'Expense Claim', form__Amount: 6000, originator_name: 'Name of user-1' });
     expect(dingtalk.count('GetProcessInstance')).toBeLessThanOrEqual(10);
-    expect(cache()[ledgerKey({ processCode: CODE })]).toBeUndefined();
+    expect(cache()[cacheKeys.ledger({ processCode: CODE })]).toBeUndefined();
   });
 });
 

@@ -1,0 +1,56 @@
+/**
+ * Every key this integration stores (z.cache inside Zapier, lib/store.ts elsewhere), with how long each value
+ * lives. All keys sit under the connection's scope (zapier/store.ts). A key's version changes when the shape of
+ * its value changes; readers of a new version say how they read the old one.
+ *
+ * ⚠ Zapier does not document z.cache's size or TTL limits in the material we could reach.
+ */
+const DAY_S = 24 * 3600;
+
+/** Approval ids and statuses per template (and originator filter): approvals/ledger/ledger.ts. */
+interface LedgerScope {
+  processCode: string;
+  userIds?: readonly string[];
+}
+const scoped = (version: string, { processCode, userIds }: LedgerScope) =>
+  `dingtalk:ledger:${version}:${processCode}${userIds?.length ? `:${[...userIds].sort().join(',')}` : ''}`;
+
+export const cacheKeys = {
+  /** The shared ledger with readable entry fields (approvals/ledger/ledger.ts). */
+  ledger: (scope: LedgerScope) => scoped('v2', scope),
+  /** The same ledger with one-letter fields, written by versions before 2026-11-29; read once, then replaced. */
+  ledgerV1: (scope: LedgerScope) => scoped('v1', scope),
+  /** One classified approval's ledger entry, so a lost ledger does not refetch it (readable fields). */
+  outcome: (id: string) => `dingtalk:outcome:v2:${id}`,
+  /** The same with one-letter fields (older versions). */
+  outcomeV1: (id: string) => `dingtalk:outcome:v1:${id}`,
+  /** GetProcessInstance's result for a finished approval, cached by the poll that classified it. */
+  detail: (id: string) => `dingtalk:detail:v1:${id}`,
+  userName: (userId: string) => `dingtalk:user-name:v1:${userId}`,
+  templateName: (processCode: string) => `dingtalk:template-name:v1:${processCode}`,
+  /** A template's form components (QuerySchemaByProcessCode). */
+  schema: (processCode: string) => `dingtalk:schema:v1:${processCode}`,
+  /** The approver nodes a template leaves to the originator (ProcessForecast). */
+  forecast: (processCode: string, userId: string, deptId: number) => `dingtalk:forecast:v1:${processCode}:${userId}:${deptId}`,
+  /** The template dropdown. */
+  templates: 'dingtalk:templates:v1',
+  /** The department walk and the user list behind the Department and User dropdowns. */
+  departments: 'dingtalk:departments:v1',
+  users: 'dingtalk:users:v1',
+} as const;
+
+/** Lifetimes in seconds, per key above. */
+export const cacheTtlS = {
+  /** A little longer than the 31 days a finished approval is kept. */
+  ledger: 35 * DAY_S,
+  /** Longer than DingTalk's 120-day listing window, so a rebuild never refetches an outcome it can still list. */
+  outcome: 130 * DAY_S,
+  detail: DAY_S,
+  name: 7 * DAY_S,
+  /** Metered lookups the Zap editor repeats often. */
+  schema: 600,
+  forecast: 600,
+  templates: 600,
+  /** Free contacts calls, reused while a user fills in a Zap. */
+  directory: 600,
+} as const;

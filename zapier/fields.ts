@@ -1,0 +1,30 @@
+/**
+ * Input fields several operations share, built in one place so a label, a dropdown or a help text is never
+ * written twice. Each factory returns a literal (`as const`), so `InferInputData<typeof inputFields>` still types
+ * the step's `bundle.inputData` from its field list.
+ */
+
+/** The Template dropdown (list_templates). */
+export const templateField = <Required extends boolean, Extra extends { altersDynamicFields?: true } = {}>(
+  required: Required,
+  helpText: string,
+  extra: Extra = {} as Extra,
+) => ({ key: 'processCode', label: 'Template', required, dynamic: 'list_templates.id.name', helpText, ...extra }) as const;
+
+/** The approval an action works on: mapped from a trigger or Find Approval, or picked after a Template. */
+export const approvalField = {
+  key: 'processInstanceId',
+  label: 'Approval',
+  required: true,
+  dynamic: 'new_approval.id.title',
+  search: 'find_approval.id',
+  helpText: 'Map the Approval ID from a DingTalk trigger or a Find Approval step. To pick from a list instead, choose a Template above.',
+} as const;
+
+/** A DingTalk user, picked from the directory or found by a Find User step. */
+export const userField = <Key extends string>(key: Key, label: string, helpText: string) =>
+  ({ key, label, required: true, dynamic: 'list_users.id.name', search: 'find_user.id', helpText }) as const;
+
+/** Several DingTalk users, optional. */
+export const usersField = <Key extends string>(key: Key, label: string, helpText: string) =>
+  ({ key, label, required: false, list: true, dynamic: 'list_users.id.name', search: 'find_user.id', helpText }) as const;
