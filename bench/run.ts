@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LOOK_BACK_DAYS, KINDS, type KindName } from '../approvals/ledger/kinds';
-import type { Ledger } from '../approvals/ledger/ledger';
+import type { Ledger } from '../approvals/ledger/entry';
 import { mapLimited } from '../lib/limiter';
 import { pollLedger, type PollInput } from '../approvals/ledger/poll';
 import { cacheKeys } from '../lib/cache-keys';

@@ -1,10 +1,18 @@
 /**
- * An in-process DingTalk for cost models and benchmarks: a Transport that answers the workflow and contacts
- * calls the triggers make from an in-memory set of approvals, with DingTalk's paging (20 ids per page) and its
- * billing rule (workflow calls are metered; token and contacts calls are free).
+ * An in-process DingTalk for the cost model and the ledger's unit tests: a Transport that answers the calls a
+ * poll makes from an in-memory set of approvals, with DingTalk's paging (20 ids per page) and its billing rule
+ * (workflow calls are metered; token and contacts calls are free).
+ *
+ * Why not the sandbox (sandbox/, the one full stand-in): the cost model runs about 400,000 polls over a simulated
+ * month in a few minutes, with every approval's finish scheduled in advance and a clock that jumps. The sandbox
+ * finishes an approval only when a person acts at its current time and checks tokens, QPS and permissions on
+ * every call. `npm run bench` part 2 runs the same poll against the real sandbox over HTTP and checks the
+ * sandbox's meter against the client's count, so the two cannot drift apart unnoticed.
  */
 import type { Endpoint } from '../dingtalk/endpoints';
 import type { DingTalkRequest, Transport } from '../dingtalk/transport';
+import { INSTANCE_PAGE_SIZE as PAGE } from '../dingtalk/workflow';
+import { apiTime } from '../sandbox/http';
 
 export interface SimApproval {
   id: string;
@@ -13,8 +21,6 @@ export interface SimApproval {
   outcome: 'agree' | 'refuse' | 'revoke';
 }
 
-const PAGE = 20;
-const apiTime = (ms: number) => new Date(ms).toISOString().replace(/:\d{2}\.\d{3}Z$/, 'Z');
 
 export class SimulatedDingTalk {
   now = 0;

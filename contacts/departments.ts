@@ -7,11 +7,10 @@ import { mapLimited } from '../lib/limiter';
 import type { Store } from '../lib/store';
 import { getDepartment, listSubDepartments, ROOT_DEPARTMENT_ID } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
+import { cacheKeys, cacheTtlS } from '../lib/cache-keys';
 
 /** Enough for any SME; a walk this size takes about 30 s at the limiter's 10 calls per second. */
 export const MAX_DEPARTMENTS = 300;
-export const DEPARTMENTS_KEY = 'dingtalk:departments:v1';
-export const DIRECTORY_TTL_S = 600;
 
 export interface DepartmentEntry {
   id: number;
@@ -57,11 +56,11 @@ export async function walkDepartments(transport: Transport, limit = MAX_DEPARTME
 
 /** The department list from the cache, or a fresh walk that is then cached for ten minutes. */
 export async function loadDepartments(transport: Transport, store: Store, log?: (message: string) => void): Promise<DepartmentEntry[]> {
-  const cached = await store.get<DepartmentEntry[]>(DEPARTMENTS_KEY);
+  const cached = await store.get<DepartmentEntry[]>(cacheKeys.departments);
   if (Array.isArray(cached)) return cached;
   const { departments, complete } = await walkDepartments(transport);
   if (!complete) log?.(`Listed the first ${MAX_DEPARTMENTS} DingTalk departments only.`);
-  await store.set(DEPARTMENTS_KEY, departments, DIRECTORY_TTL_S);
+  await store.set(cacheKeys.departments, departments, cacheTtlS.directory);
   return departments;
 }
 

@@ -7,7 +7,8 @@ import { InputError } from '../lib/inputs';
 import type { Store } from '../lib/store';
 import { getDepartment, getUser, getUserIdByMobile, searchUser, type UserDetail } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
-import { DEPARTMENTS_KEY, type DepartmentEntry } from './departments';
+import { cacheKeys } from '../lib/cache-keys';
+import type { DepartmentEntry } from './departments';
 import { mobileCandidates } from './mobile';
 
 /** Name searches return at most this many users (each costs one free profile read). */
@@ -37,7 +38,7 @@ export function findUserInput(inputData: Record<string, unknown>): FindUserInput
 
 /** Department names for ids: from the cached department list when there is one, else one free read each. */
 async function departmentNames(transport: Transport, store: Store, ids: number[]): Promise<Map<number, string>> {
-  const cached = await store.get<DepartmentEntry[]>(DEPARTMENTS_KEY);
+  const cached = await store.get<DepartmentEntry[]>(cacheKeys.departments);
   const names = new Map((Array.isArray(cached) ? cached : []).map((d): [number, string] => [d.id, d.name]));
   const missing = [...new Set(ids)].filter((id) => !names.has(id));
   await mapLimited(missing, async (id) => {

@@ -6,10 +6,10 @@ import { mapLimited } from '../lib/limiter';
 import type { Store } from '../lib/store';
 import { listAllDepartmentUsers, type UserSummary } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
-import { DIRECTORY_TTL_S, loadDepartments } from './departments';
+import { cacheKeys, cacheTtlS } from '../lib/cache-keys';
+import { loadDepartments } from './departments';
 
 export const MAX_USERS = 1000;
-export const USERS_KEY = 'dingtalk:users:v1';
 
 export interface UserEntry {
   id: string;
@@ -42,9 +42,9 @@ async function collectUsers(transport: Transport, store: Store, log?: (message: 
 
 /** The user list from the cache, or a fresh one that is then cached for ten minutes. */
 export async function loadUsers(transport: Transport, store: Store, log?: (message: string) => void): Promise<UserEntry[]> {
-  const cached = await store.get<UserEntry[]>(USERS_KEY);
+  const cached = await store.get<UserEntry[]>(cacheKeys.users);
   if (Array.isArray(cached)) return cached;
   const users = await collectUsers(transport, store, log);
-  await store.set(USERS_KEY, users, DIRECTORY_TTL_S);
+  await store.set(cacheKeys.users, users, cacheTtlS.directory);
   return users;
 }

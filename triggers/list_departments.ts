@@ -1,14 +1,14 @@
-import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
+import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
 import { zapierStore } from '../zapier/store';
 import { byPath, loadDepartments } from '../contacts/departments';
 import { zapierTransport } from '../zapier/transport';
 import sample from '../samples/department.json';
 
 /** Free contacts calls, walked from the root and cached for 10 minutes (contacts/departments.ts). */
-const perform = async (z: ZObject, bundle: Bundle) => {
+const perform = (async (z, bundle) => {
   const departments = await loadDepartments(zapierTransport(z, bundle), zapierStore(z), (message) => z.console.log(message));
   return byPath(departments).map((department) => ({ id: String(department.id), name: department.path }));
-};
+}) satisfies PollingTriggerPerform;
 
 export default defineTrigger({
   key: 'list_departments',

@@ -1,27 +1,26 @@
-import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
+import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
 import { rememberTemplateNames } from '../approvals/record/lookup';
+import { listAllTemplates, type Template } from '../dingtalk/workflow';
+import { cacheKeys, cacheTtlS } from '../lib/cache-keys';
 import { zapierStore } from '../zapier/store';
 import { zapierTransport } from '../zapier/transport';
-import { listAllTemplates, type Template } from '../dingtalk/workflow';
 
-/** Template lists are metered calls: one dropdown load is reused for 10 minutes. */
-const CACHE_KEY = 'dingtalk:templates:v1';
-const CACHE_TTL_S = 600;
 const MAX_TEMPLATES = 500;
 
-const perform = async (z: ZObject, bundle: Bundle) => {
+/** Template lists are metered calls: one dropdown load is reused for 10 minutes. */
+const perform = (async (z, bundle) => {
   const store = zapierStore(z);
-  let templates = await store.get<Template[]>(CACHE_KEY);
+  let templates = await store.get<Template[]>(cacheKeys.templates);
   if (!templates) {
     templates = (await listAllTemplates(zapierTransport(z, bundle), {}, MAX_TEMPLATES)).items;
-    await store.set(CACHE_KEY, templates, CACHE_TTL_S);
+    await store.set(cacheKeys.templates, templates, cacheTtlS.templates);
     await rememberTemplateNames(store, templates);
   }
   return templates.map((template) => ({
     id: template.processCode,
     name: template.dirName ? `${template.name} (${template.dirName})` : template.name,
   }));
-};
+}) satisfies PollingTriggerPerform;
 
 export default defineTrigger({
   key: 'list_templates',

@@ -1,14 +1,14 @@
-import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
+import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
 import { zapierStore } from '../zapier/store';
 import { loadUsers } from '../contacts/users';
 import { zapierTransport } from '../zapier/transport';
 import user from '../samples/user.json';
 
 /** Free contacts calls over every department, cached for 10 minutes (contacts/users.ts). */
-const perform = async (z: ZObject, bundle: Bundle) => {
+const perform = (async (z, bundle) => {
   const users = await loadUsers(zapierTransport(z, bundle), zapierStore(z), (message) => z.console.log(message));
   return users.map(({ id, name, department }) => ({ id, name: `${name} (${department})` }));
-};
+}) satisfies PollingTriggerPerform;
 
 export default defineTrigger({
   key: 'list_users',

@@ -5,7 +5,7 @@
  */
 import { defineInputFields, defineTrigger, type Bundle, type InferInputData, type PollingTriggerPerform, type ZObject } from 'zapier-platform-core';
 import type { TriggerKind } from '../approvals/ledger/kinds';
-import { submittedAt, type LedgerEntry } from '../approvals/ledger/ledger';
+import { submittedAt, type LedgerEntry } from '../approvals/ledger/entry';
 import { pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/poll';
 import { isFinal, outcomeOf } from '../approvals/outcome';
 import { getProcessInstance, listProcessInstanceIds } from '../dingtalk/workflow';

@@ -21,7 +21,8 @@ import type { Store } from '../../lib/store';
 import { DAY_MS, MINUTE_MS, msFromApiTime } from '../../lib/time';
 import { isFinal } from '../outcome';
 import { rememberDetail } from '../record/detail';
-import { ledgerFromV1, entryFromV1 } from './v1';
+import { finishedAt, type EntryStatus, type Ledger, type LedgerEntry } from './entry';
+import { entryFromV1, ledgerFromV1 } from './v1';
 
 /** DingTalk's widest ListProcessInstanceIds window, less a margin. */
 export const MAX_WINDOW_MS = MAX_LIST_WINDOW_DAYS * DAY_MS - MINUTE_MS;
@@ -33,33 +34,6 @@ export const SWEEP_OVERLAP_MS = 5 * MINUTE_MS;
 export const RETENTION_MS = 31 * DAY_MS;
 /** Detail fetches one poll may spend on classification; the rest wait for the next poll. */
 export const CLASSIFY_BUDGET = 25;
-
-/**
- * RUNNING: in the running set. PENDING: finished or left the running set, not yet classified.
- * SETTLED: finished before any Zap watched it (found while seeding dedupe), never classified or offered.
- * COMPLETED / TERMINATED: classified by a detail fetch.
- */
-export type EntryStatus = 'RUNNING' | 'PENDING' | 'SETTLED' | 'COMPLETED' | 'TERMINATED';
-
-export interface LedgerEntry {
-  status: EntryStatus;
-  /** agree | refuse, for COMPLETED. */
-  result?: string;
-  /** Submitted and finished times (ms), exact once a detail was fetched. */
-  createdAt?: number;
-  finishedAt?: number;
-  /** When this connection first saw the id (ms): the submission time until the detail is known. */
-  seenAt: number;
-}
-
-/** Stored under cacheKeys.ledger; version 1 (one-letter entry fields) is read by v1.ts. */
-export interface Ledger {
-  v: 2;
-  refreshedAt: number;
-  /** The end of the last sweep's window. */
-  sweptAt: number;
-  entries: Record<string, LedgerEntry>;
-}
 
 export interface LedgerScope {
   processCode: string;
@@ -84,11 +58,6 @@ export interface RefreshResult {
 }
 
 const RANK: Record<EntryStatus, number> = { RUNNING: 0, PENDING: 1, SETTLED: 2, COMPLETED: 3, TERMINATED: 3 };
-
-/** When the approval was submitted, as well as this ledger knows. */
-export const submittedAt = (entry: LedgerEntry) => entry.createdAt ?? entry.seenAt;
-/** When the approval finished, as well as this ledger knows (when it was first seen, until its detail is fetched). */
-export const finishedAt = (entry: LedgerEntry) => entry.finishedAt ?? entry.seenAt;
 
 /** The ledger entry a detail implies (RUNNING when DingTalk says the instance still runs). */
 function entryFromDetail(detail: ProcessInstanceDetail, seenAt: number): LedgerEntry {

@@ -5,7 +5,7 @@
  * format lives under a new key (lib/cache-keys.ts), so an older app version still running beside this one keeps
  * its own ledger and never reads an entry shape it does not know.
  */
-import type { EntryStatus, Ledger, LedgerEntry } from './ledger';
+import type { EntryStatus, Ledger, LedgerEntry } from './entry';
 
 interface V1Entry {
   s: EntryStatus;

@@ -2,6 +2,10 @@
  * A stateful stand-in for DingTalk's contacts calls on oapi.dingtalk.com, built on nock: departments, their
  * members and user profiles live in memory, and every request DingTalk would receive is recorded (path, query
  * and body), so tests can assert the exact requests and count what an operation spent.
+ *
+ * Why not the sandbox: these tests need organisations of any shape (a deep tree, 1,000+ users, a department cap
+ * reached mid-walk, a user in two departments), while the sandbox serves one seeded organisation; the contacts client
+ * itself runs against the sandbox in test/sandbox/contacts.test.ts.
  */
 import nock from 'nock';
 import { allowUnusedMocks } from '../helpers';

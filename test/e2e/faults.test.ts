@@ -3,7 +3,7 @@
  * delay) and loses nothing; an exhausted monthly quota comes back as a HaltedError with the quota sentence, one
  * refused request per attempt and no retries of its own; a missing permission names the permission to apply for.
  */
-import type { Ledger } from '../../approvals/ledger/ledger';
+import type { Ledger } from '../../approvals/ledger/entry';
 import { cacheKeys } from '../../lib/cache-keys';
 import { Connection, EXPENSE, MINUTE, Zap, app, clock, costOf, e2eSuite, expenseForm, failure, ids, people, type Delivered } from './harness';
 

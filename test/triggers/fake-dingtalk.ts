@@ -2,8 +2,15 @@
  * A stateful DingTalk stand-in for trigger tests, built on nock: it answers the list, detail, schema and
  * template calls from an in-memory set of approvals (so tests can change state between polls) and records every
  * call, so tests can count what a poll spent.
+ *
+ * Why not the sandbox: these tests set DingTalk's state directly at exact times the sandbox cannot reach through
+ * its API (an approval deleted in DingTalk, one submitted 130 days ago, one that finished at a given minute), and
+ * they run inside createAppTester, where nock sees exactly what z.request sent after the app's middleware. The
+ * same triggers run end to end against the sandbox over HTTP in test/e2e/.
  */
 import nock from 'nock';
+import { INSTANCE_PAGE_SIZE as PAGE } from '../../dingtalk/workflow';
+import { apiTime } from '../../sandbox/http';
 import { allowUnusedMocks, TOKEN } from '../helpers';
 
 export interface FakeApproval {
@@ -21,8 +28,6 @@ export interface FakeCall {
   query?: Record<string, string>;
 }
 
-const PAGE = 20;
-const apiTime = (ms: number) => new Date(ms).toISOString().replace(/:\d{2}\.\d{3}Z$/, 'Z');
 
 export function fakeDingTalk(processCode = 'PROC-EXPENSE') {
   allowUnusedMocks();

@@ -4,7 +4,8 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
-import { DEPARTMENTS_KEY, walkDepartments } from '../../contacts/departments';
+import { walkDepartments } from '../../contacts/departments';
+import { cacheKeys } from '../../lib/cache-keys';
 import { appTester, authData, meta, runWithClient, TOKEN } from '../helpers';
 import { fakeContacts } from '../contacts/fake-contacts';
 import { departments, ORG, users } from '../contacts/org';
@@ -52,13 +53,13 @@ describe('list_departments', () => {
     expect(spent).toBe(9);
     await expect(load()).resolves.toEqual(first);
     expect(dingtalk.calls).toHaveLength(spent);
-    expect(Object.keys(cache())).toContain(DEPARTMENTS_KEY);
+    expect(Object.keys(cache())).toContain(cacheKeys.departments);
   });
 
   test('an emptied cache costs the walk again, never a wrong list', async () => {
     const dingtalk = fakeContacts(departments, users);
     await load();
-    delete cache()[DEPARTMENTS_KEY];
+    delete cache()[cacheKeys.departments];
     await load();
     expect(dingtalk.count('/topapi/v2/department/get')).toBe(2);
   });

@@ -4,7 +4,8 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
-import { MAX_USERS, USERS_KEY } from '../../contacts/users';
+import { MAX_USERS } from '../../contacts/users';
+import { cacheKeys } from '../../lib/cache-keys';
 import { appTester, authData, meta, TOKEN } from '../helpers';
 import { fakeContacts, type FakeUser } from '../contacts/fake-contacts';
 import { departments, ORG, users } from '../contacts/org';
@@ -67,7 +68,7 @@ describe('list_users', () => {
     expect(spent).toBe(17);
     await expect(perform('list_users')).resolves.toEqual(first);
     expect(dingtalk.calls).toHaveLength(spent);
-    expect(Object.keys(cache())).toContain(USERS_KEY);
+    expect(Object.keys(cache())).toContain(cacheKeys.users);
   });
 
   test('reuses the department list list_departments cached: only the member calls are made', async () => {
