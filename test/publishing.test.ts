@@ -11,6 +11,7 @@ import { userRecord } from '../contacts/find-user';
 
 import approvalSample from '../samples/approval.json';
 import userSample from '../samples/user.json';
+import { isTitleCase } from './publishing-rules';
 
 interface Field { key: string; label?: string; helpText?: string; dynamic?: string; search?: string }
 interface Operation {
@@ -25,9 +26,36 @@ const triggers = Object.values(App.triggers ?? {}) as unknown as Operation[];
 const creates = Object.values(App.creates ?? {}) as unknown as Operation[];
 const dropdowns = triggers.filter((trigger) => ['list_users', 'list_departments'].includes(trigger.key));
 
-const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
-const isTitleCase = (label: string) => label.split(/\s+/).every((word, i) => /^\(?[A-Z0-9]/.test(word) || (i > 0 && SMALL_WORDS.has(word)));
 const fieldsOf = (operation: Operation) => (Array.isArray(operation.operation.inputFields) ? (operation.operation.inputFields as Field[]) : []);
+
+/** What each kind of operation's description starts with (Zapier's D021 wording). */
+const OPENING = { triggers: 'Triggers when ', creates: 'Creates ', searches: 'Finds ' } as const;
+const everyOperation = (['triggers', 'creates', 'searches'] as const).flatMap((kind) =>
+  Object.entries(App[kind] ?? {}).map(([key, operation]) => [`${kind}.${key}`, kind, key, operation as unknown as Operation] as const),
+);
+
+describe('every trigger, create and search in the App (D011, D018, D021, singular nouns)', () => {
+  test('all of them are checked', () => {
+    expect(everyOperation.length).toBe(triggers.length + creates.length + searches.length);
+    expect(everyOperation.length).toBeGreaterThanOrEqual(16);
+  });
+
+  test.each(everyOperation)('%s', (_name, kind, key, operation) => {
+    expect(operation.key).toBe(key);
+    expect(operation.noun).toMatch(/^[A-Z][a-z]+( [A-Z][a-z]+)*$/);
+    expect(operation.noun).not.toMatch(/s$/);
+    expect(isTitleCase(operation.display.label)).toBe(true);
+    expect(operation.display.description.startsWith(OPENING[kind])).toBe(true);
+    expect(operation.display.description).toMatch(/\S\.$/);
+    expect(operation.display.description).not.toMatch(/zapier/i);
+    expect(typeof operation.operation.sample?.id).toBe('string');
+    for (const field of fieldsOf(operation).filter((candidate) => typeof candidate === 'object')) {
+      expect([field.key, Boolean(field.label && isTitleCase(field.label))]).toEqual([field.key, true]);
+      expect([field.key, field.helpText?.trim().toLowerCase()]).not.toEqual([field.key, field.label?.trim().toLowerCase()]);
+      if (field.search) expect([field.key, field.dynamic]).toEqual([field.key, expect.any(String)]);
+    }
+  });
+});
 
 /** Problems between a sample and output fields: a missing or extra key, or a value of the wrong type. */
 function sampleProblems(sample: Record<string, unknown>, fields: PlainOutputField[]): string[] {

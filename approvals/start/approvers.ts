@@ -40,6 +40,7 @@ export const startApproverFields = [
     required: false,
     default: 'START',
     choices: { START: 'When submitted', FINISH: 'When finished', START_FINISH: 'Both' },
+    helpText: 'When DingTalk notifies the CC users: as soon as the approval is submitted, once it finishes, or both.',
   },
 ] as const;
 

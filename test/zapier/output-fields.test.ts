@@ -10,6 +10,7 @@ import { approvalRecord } from '../../approvals/record/record';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import sample from '../../samples/approval.json';
 import completedBody from '../fixtures/get-process-instance.json';
+import { ISO_WITH_OFFSET, isTitleCase } from '../publishing-rules';
 
 interface TriggerLike {
   key: string;
@@ -21,14 +22,9 @@ interface TriggerLike {
 const triggers = Object.values(App.triggers ?? {}) as unknown as TriggerLike[];
 const visible = triggers.filter((trigger) => !trigger.display.hidden);
 
-/** ISO-8601 date-time with seconds and an explicit offset, as Zapier's D023/T003 want. */
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** Anything that starts like a date and carries a time. */
 const LOOKS_LIKE_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 
-const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to', 'with']);
-const isTitleCase = (label: string) =>
-  label.split(/\s+/).every((word, i) => /^\(?[A-Z0-9]/.test(word) || (i > 0 && SMALL_WORDS.has(word)));
 
 describe('triggers (D018, D021, singular noun)', () => {
   it('the visible triggers are exactly the five approval triggers', () => {
