@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KINDS, type KindName } from '../approvals/ledger/kinds';
-import { pollLedger, type PollInput } from '../approvals/ledger/poll';
+import { pollLedger, type PollInput } from '../approvals/ledger/ledger';
 import { outcomeOf } from '../approvals/outcome';
 import { getProcessInstance } from '../dingtalk/workflow';
 import { cacheKeys } from '../lib/cache-keys';

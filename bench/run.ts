@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LOOK_BACK_DAYS, KINDS, type KindName } from '../approvals/ledger/kinds';
 import type { Ledger } from '../approvals/ledger/entry';
 import { mapLimited } from '../lib/limiter';
-import { pollLedger, type PollInput } from '../approvals/ledger/poll';
+import { pollLedger, type PollInput } from '../approvals/ledger/ledger';
 import { cacheKeys } from '../lib/cache-keys';
 import { DAY_MS } from '../lib/time';
 import { memoryStore } from '../lib/store';

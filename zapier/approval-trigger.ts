@@ -4,9 +4,9 @@
  * (approvals/ledger/kinds.ts) and the display text in the trigger's own file.
  */
 import { defineInputFields, defineTrigger, type Bundle, type InferInputData, type PollingTriggerPerform, type ZObject } from 'zapier-platform-core';
-import type { TriggerKind } from '../approvals/ledger/kinds';
 import { submittedAt, type LedgerEntry } from '../approvals/ledger/entry';
-import { pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/poll';
+import type { TriggerKind } from '../approvals/ledger/kinds';
+import { pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/ledger';
 import { isFinal, outcomeOf } from '../approvals/outcome';
 import { getProcessInstance, listProcessInstanceIds } from '../dingtalk/workflow';
 import hydrators, { loadApprovalRecord } from '../hydrators';

@@ -1,6 +1,14 @@
 /**
- * What the ledger stores per approval (cacheKeys.ledger, version 2). Version 1 used one-letter fields; v1.ts reads it.
+ * What the ledger stores per approval (cacheKeys.ledger, version 2; version 1 used one-letter fields and v1.ts
+ * reads it), and the pure rules for combining and ageing entries.
  */
+import type { ProcessInstanceDetail } from '../../dingtalk/workflow';
+import { DAY_MS, msFromApiTime } from '../../lib/time';
+import { isFinal } from '../outcome';
+
+/** Finished approvals are kept (and re-offered to Zaps) this long: one monthly quota cycle and then some. */
+export const RETENTION_MS = 31 * DAY_MS;
+
 /**
  * RUNNING: in the running set. PENDING: finished or left the running set, not yet classified.
  * SETTLED: finished before any Zap watched it (found while seeding dedupe), never classified or offered.
@@ -32,3 +40,37 @@ export interface Ledger {
 export const submittedAt = (entry: LedgerEntry) => entry.createdAt ?? entry.seenAt;
 /** When the approval finished, as well as this ledger knows (when it was first seen, until its detail is fetched). */
 export const finishedAt = (entry: LedgerEntry) => entry.finishedAt ?? entry.seenAt;
+
+const RANK: Record<EntryStatus, number> = { RUNNING: 0, PENDING: 1, SETTLED: 2, COMPLETED: 3, TERMINATED: 3 };
+
+/** The ledger entry a detail implies (RUNNING when DingTalk says the instance still runs). */
+export function entryFromDetail(detail: ProcessInstanceDetail, seenAt: number): LedgerEntry {
+  const status = isFinal(detail.status) ? detail.status : 'RUNNING';
+  const entry: LedgerEntry = { status, seenAt };
+  if (detail.result) entry.result = detail.result;
+  const created = msFromApiTime(detail.createTime);
+  const finished = msFromApiTime(detail.finishTime);
+  if (created !== undefined) entry.createdAt = created;
+  if (finished !== undefined && status !== 'RUNNING') entry.finishedAt = finished;
+  return entry;
+}
+
+/** Keeps the more final of two views of the same approval (a concurrent poll may know more). */
+export function mergeEntries(ours: Ledger['entries'], theirs: Ledger['entries']): Ledger['entries'] {
+  const merged = { ...theirs };
+  for (const [id, entry] of Object.entries(ours)) {
+    const other = merged[id];
+    if (!other || RANK[entry.status] >= RANK[other.status]) merged[id] = { ...entry, seenAt: Math.min(entry.seenAt, other?.seenAt ?? entry.seenAt) };
+  }
+  return merged;
+}
+
+/** Drops finished approvals older than RETENTION_MS; running and unclassified ones are always kept. */
+export function prune(entries: Ledger['entries'], now: number): Ledger['entries'] {
+  return Object.fromEntries(
+    Object.entries(entries).filter(([, entry]) => {
+      if (entry.status === 'RUNNING' || entry.status === 'PENDING') return true;
+      return finishedAt(entry) >= now - RETENTION_MS;
+    }),
+  );
+}

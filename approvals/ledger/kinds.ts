@@ -10,8 +10,7 @@
 import type { InstanceStatus, ProcessInstanceDetail } from '../../dingtalk/workflow';
 import { DAY_MS } from '../../lib/time';
 import { OUTCOMES, outcomeOf, type Outcome } from '../outcome';
-import { finishedAt, submittedAt, type LedgerEntry } from './entry';
-import { RETENTION_MS } from './ledger';
+import { finishedAt, RETENTION_MS, submittedAt, type LedgerEntry } from './entry';
 
 export const DEFAULT_LOOK_BACK_DAYS = 7;
 /** New Approval's sample looks this far back: submissions are rarer than a week's worth in small teams. */

@@ -12,16 +12,23 @@
  * A missing ledger is rebuilt with a window scan: it costs calls, never an event. The scan itself is one poll;
  * classifying the finished approvals it finds takes one detail fetch each, CLASSIFY_BUDGET per poll, unless their
  * outcomes are still cached under their own keys (bench: 2,000 approvals in a 7-day window left 1,684 to classify).
+ *
+ * `pollLedger` at the end is one trigger poll without Zapier: validated input in, the entries the trigger's kind
+ * (kinds.ts) delivers out. The triggers wrap it for Zapier (zapier/approval-trigger.ts); the cost model, the
+ * benchmarks and the relay run it against any Store.
  */
-import { findProcessInstance, listAllProcessInstanceIds, MAX_LIST_WINDOW_DAYS, type ProcessInstanceDetail } from '../../dingtalk/workflow';
+import { findProcessInstance, listAllProcessInstanceIds, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
 import type { Transport } from '../../dingtalk/transport';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import { mapLimited } from '../../lib/limiter';
 import type { Store } from '../../lib/store';
-import { DAY_MS, MINUTE_MS, msFromApiTime } from '../../lib/time';
+import { InputError, readInputs } from '../../lib/inputs';
+import { DAY_MS, MINUTE_MS } from '../../lib/time';
 import { isFinal } from '../outcome';
 import { rememberDetail } from '../record/detail';
-import { finishedAt, type EntryStatus, type Ledger, type LedgerEntry } from './entry';
+import { rememberTemplateNames } from '../record/lookup';
+import { DEFAULT_LOOK_BACK_DAYS, type Selected, type TriggerKind } from './kinds';
+import { entryFromDetail, mergeEntries, prune, type Ledger, type LedgerEntry } from './entry';
 import { entryFromV1, ledgerFromV1 } from './v1';
 
 /** DingTalk's widest ListProcessInstanceIds window, less a margin. */
@@ -30,8 +37,6 @@ export const MAX_WINDOW_MS = MAX_LIST_WINDOW_DAYS * DAY_MS - MINUTE_MS;
 export const SWEEP_INTERVAL_MS = 60 * MINUTE_MS;
 /** Sweeps overlap by this much, so clock skew between Zapier and DingTalk cannot open a gap. */
 export const SWEEP_OVERLAP_MS = 5 * MINUTE_MS;
-/** Finished approvals are kept (and re-offered to Zaps) this long: one monthly quota cycle and then some. */
-export const RETENTION_MS = 31 * DAY_MS;
 /** Detail fetches one poll may spend on classification; the rest wait for the next poll. */
 export const CLASSIFY_BUDGET = 25;
 
@@ -55,40 +60,6 @@ export interface RefreshResult {
   ledger: Ledger;
   rebuilt: boolean;
   refreshed: boolean;
-}
-
-const RANK: Record<EntryStatus, number> = { RUNNING: 0, PENDING: 1, SETTLED: 2, COMPLETED: 3, TERMINATED: 3 };
-
-/** The ledger entry a detail implies (RUNNING when DingTalk says the instance still runs). */
-function entryFromDetail(detail: ProcessInstanceDetail, seenAt: number): LedgerEntry {
-  const status = isFinal(detail.status) ? detail.status : 'RUNNING';
-  const entry: LedgerEntry = { status, seenAt };
-  if (detail.result) entry.result = detail.result;
-  const created = msFromApiTime(detail.createTime);
-  const finished = msFromApiTime(detail.finishTime);
-  if (created !== undefined) entry.createdAt = created;
-  if (finished !== undefined && status !== 'RUNNING') entry.finishedAt = finished;
-  return entry;
-}
-
-/** Keeps the more final of two views of the same approval (a concurrent poll may know more). */
-export function mergeEntries(ours: Ledger['entries'], theirs: Ledger['entries']): Ledger['entries'] {
-  const merged = { ...theirs };
-  for (const [id, entry] of Object.entries(ours)) {
-    const other = merged[id];
-    if (!other || RANK[entry.status] >= RANK[other.status]) merged[id] = { ...entry, seenAt: Math.min(entry.seenAt, other?.seenAt ?? entry.seenAt) };
-  }
-  return merged;
-}
-
-/** Drops finished approvals older than RETENTION_MS; running and unclassified ones are always kept. */
-export function prune(entries: Ledger['entries'], now: number): Ledger['entries'] {
-  return Object.fromEntries(
-    Object.entries(entries).filter(([, entry]) => {
-      if (entry.status === 'RUNNING' || entry.status === 'PENDING') return true;
-      return finishedAt(entry) >= now - RETENTION_MS;
-    }),
-  );
 }
 
 /** A stored outcome in either format, or undefined. */
@@ -207,4 +178,53 @@ export class ApprovalLedger {
     await this.store.set(cacheKeys.ledger(scope), merged, cacheTtlS.ledger);
     Object.assign(ledger, merged);
   }
+}
+
+/** ListProcessInstanceIds takes at most 10 originators (obtain-an-approval-list-of-instance-ids). */
+const MAX_ORIGINATORS = 10;
+
+export interface PollInput {
+  processCode: string;
+  userIds: string[];
+  lookBackMs: number;
+  freshnessMs: number;
+}
+
+/** Validates every input at once, so the user sees all problems in one message. */
+export function pollInput(inputData: Record<string, unknown>): PollInput {
+  const input = readInputs(inputData);
+  const processCode = input.required('processCode', 'Template');
+  const userIds = input.list('originatorUserIds');
+  if (userIds.length > MAX_ORIGINATORS) input.problems.push(`Originators accepts at most ${MAX_ORIGINATORS} users (DingTalk's limit)`);
+  const lookBack = input.wholeNumber('lookBackDays', 'Look Back (Days)', { min: 1, max: MAX_LIST_WINDOW_DAYS, fallback: DEFAULT_LOOK_BACK_DAYS });
+  const freshness = Number(inputData.refreshMinutes ?? 0);
+  if (!Number.isFinite(freshness) || freshness < 0) input.problems.push('Refresh Interval must be a number of minutes');
+  input.done();
+  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * MINUTE_MS };
+}
+
+/** One metered call, made only when a ledger is (re)built or a sample is loaded: a wrong template fails loudly. */
+export async function verifyTemplate(transport: Transport, store: Store, processCode: string): Promise<void> {
+  const schema = await querySchemaByProcessCode(transport, processCode);
+  if (schema.status === 'INVALID') {
+    throw new InputError([`The approval template ${schema.name ?? processCode} is disabled in DingTalk. Enable it in the DingTalk admin console or pick another template`], 'TemplateDisabled');
+  }
+  if (schema.name) await rememberTemplateNames(store, [{ processCode, name: schema.name }]);
+}
+
+export interface PollMeta {
+  /** Seeding a new Zap's dedupe list. */
+  seedingDedupe: boolean;
+  now: number;
+}
+
+/** Refreshes (or reuses) the template's ledger and returns what a trigger of `kind` delivers. */
+export async function pollLedger(transport: Transport, store: Store, kind: TriggerKind, input: PollInput, { seedingDedupe, now }: PollMeta): Promise<Selected[]> {
+  const ledgers = new ApprovalLedger(transport, store);
+  const scope = { processCode: input.processCode, userIds: input.userIds };
+  const current = await ledgers.read(scope);
+  if (!current) await verifyTemplate(transport, store, input.processCode);
+  const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe, now }, current);
+  const entries = Object.entries(ledger.entries).map(([id, entry]) => ({ id, entry }));
+  return kind.select(entries, { now, lookBackMs: input.lookBackMs, seedingDedupe });
 }

@@ -5,20 +5,17 @@
  * shapes through z.request) is tested in test/triggers/approval_triggers.test.ts.
  */
 import { SimulatedDingTalk, type SimApproval } from '../../../bench/simulated-dingtalk';
-import type { Ledger, LedgerEntry } from '../../../approvals/ledger/entry';
+import { mergeEntries, prune, RETENTION_MS, type Ledger, type LedgerEntry } from '../../../approvals/ledger/entry';
 import { KINDS } from '../../../approvals/ledger/kinds';
 import {
   ApprovalLedger,
   CLASSIFY_BUDGET,
   MAX_WINDOW_MS,
-  mergeEntries,
-  prune,
-  RETENTION_MS,
+  pollLedger,
   SWEEP_INTERVAL_MS,
   SWEEP_OVERLAP_MS,
   type RefreshOptions,
 } from '../../../approvals/ledger/ledger';
-import { pollLedger } from '../../../approvals/ledger/poll';
 import type { DingTalkRequest, Transport } from '../../../dingtalk/transport';
 import { cacheKeys } from '../../../lib/cache-keys';
 import { memoryStore } from '../../../lib/store';
@@ -186,7 +183,8 @@ describe('the version-1 format (one-letter fields) from older app versions', () 
     await w.store.set(cacheKeys.ledgerV1(scope), v1, 60);
     w.dingtalk.now = T0;
     const input = { processCode: CODE, userIds: [], lookBackMs: 7 * DAY_MS, freshnessMs: 0 };
-    const delivered = await pollLedger((request) => (w.requests.push(request), w.dingtalk.transport(request)), w.store, KINDS.approved, input, { seedingDedupe: false, now: T0 });
+    const transport: Transport = (request) => (w.requests.push(request), w.dingtalk.transport(request));
+    const delivered = await pollLedger(transport, w.store, KINDS.approved, input, { seedingDedupe: false, now: T0 });
     expect(w.requests.map((request) => request.endpoint.name)).toEqual(['ListProcessInstanceIds']);
     expect(delivered.map(({ id }) => id)).toEqual(['ok']);
     expect(w.stored()).toEqual({
