@@ -9,11 +9,12 @@
 import type { Authentication, BeforeRequestMiddleware, Bundle, ZObject } from 'zapier-platform-core';
 import { getAccessToken } from './dingtalk/auth';
 import { getDepartment } from './dingtalk/contact';
+import { MINUTE_MS } from './lib/time';
 import { zapierTransport } from './zapier/transport';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL, endpoints } from './dingtalk/endpoints';
 
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
-export const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+export const EXPIRY_MARGIN_MS = 5 * MINUTE_MS;
 
 export const fetchSession = async (z: ZObject, bundle: Bundle) => {
   const token = await getAccessToken(zapierTransport(z, bundle), {

@@ -24,7 +24,7 @@ import type { Ledger } from '../approvals/ledger/entry';
 import { mapLimited } from '../lib/limiter';
 import { pollLedger, type PollInput } from '../approvals/ledger/ledger';
 import { cacheKeys } from '../lib/cache-keys';
-import { DAY_MS } from '../lib/time';
+import { DAY_MS, HOUR_MS as HOUR, MINUTE_MS as MINUTE } from '../lib/time';
 import { memoryStore } from '../lib/store';
 import { getUser } from '../dingtalk/contact';
 import type { Endpoint } from '../dingtalk/endpoints';
@@ -35,8 +35,6 @@ import { createSandbox, type Sandbox } from '../sandbox';
 import { costModelRows, costTable, FREE_QUOTA, random, type CostRow } from './cost-model';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const MINUTE = 60 * 1000;
-const HOUR = 60 * MINUTE;
 const LOOK_BACK_MS = DEFAULT_LOOK_BACK_DAYS * DAY_MS;
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

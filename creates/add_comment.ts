@@ -1,9 +1,9 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
-import { addProcessInstanceComment } from '../dingtalk/workflow';
+import { addProcessInstanceComment, MAX_REMARK_CHARS } from '../dingtalk/workflow';
 import { readInputs } from '../lib/inputs';
 import { isoFromMs } from '../lib/time';
 import sample from '../samples/comment.json';
-import { MAX_REMARK_CHARS, PICK_APPROVAL_HELP } from '../zapier/actions';
+import { PICK_APPROVAL_HELP } from '../zapier/actions';
 import { approvalField, templateField, userField } from '../zapier/fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';

@@ -1,8 +1,8 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
-import { executeProcessInstance, getProcessInstance } from '../dingtalk/workflow';
+import { executeProcessInstance, getProcessInstance, MAX_REMARK_CHARS } from '../dingtalk/workflow';
 import { InputError, readInputs } from '../lib/inputs';
 import sample from '../samples/approval.json';
-import { currentRecord, MAX_REMARK_CHARS, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { currentRecord, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
 import { approvalField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';

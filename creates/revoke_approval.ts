@@ -1,9 +1,9 @@
 import { defineCreate, defineInputFields, type Bundle, type CreatePerform, type InferInputData, type ZObject } from 'zapier-platform-core';
-import { getProcessInstance, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { getProcessInstance, MAX_REMARK_CHARS, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { InputError, readInputs } from '../lib/inputs';
 import { msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
-import { currentRecord, MAX_REMARK_CHARS, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { currentRecord, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
 import { approvalField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';

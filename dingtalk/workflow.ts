@@ -126,6 +126,14 @@ export interface ListProcessInstanceIdsParams {
 
 /** The widest ListProcessInstanceIds window, in days (obtain-an-approval-list-of-instance-ids). */
 export const MAX_LIST_WINDOW_DAYS = 120;
+/** ListProcessInstanceIds takes at most 10 originators (`userIds`, same page). */
+export const MAX_LIST_ORIGINATORS = 10;
+
+/**
+ * DingTalk's length limit for a comment, a decision's remark and a revoke remark (official-approval-adds-approval-comments,
+ * approve-or-reject-the-approval-task, revoke-an-approval-instance). Counted in UTF-16 units, as DingTalk's Java does.
+ */
+export const MAX_REMARK_CHARS = 1024;
 
 /** DingTalk's page-size ceiling for ListProcessInstanceIds. */
 export const INSTANCE_PAGE_SIZE = 20;

@@ -12,11 +12,6 @@ import { textOf } from '../lib/inputs';
 import { zapierStore } from './store';
 import { zapierTransport } from './transport';
 
-/**
- * DingTalk's length limit for a comment, a decision's remark and a revoke remark (official-approval-adds-approval-comments,
- * approve-or-reject-the-approval-task, revoke-an-approval-instance). Counted in UTF-16 units, as DingTalk's Java does.
- */
-export const MAX_REMARK_CHARS = 1024;
 /** Zapier stops an action after 30 seconds. */
 const ACTION_TIME_LIMIT_MS = 30 * 1000;
 

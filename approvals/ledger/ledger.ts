@@ -17,7 +17,7 @@
  * (kinds.ts) delivers out. The triggers wrap it for Zapier (zapier/approval-trigger.ts); the cost model, the
  * benchmarks and the relay run it against any Store.
  */
-import { findProcessInstance, listAllProcessInstanceIds, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
+import { findProcessInstance, listAllProcessInstanceIds, MAX_LIST_ORIGINATORS, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
 import type { Transport } from '../../dingtalk/transport';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import { mapLimited } from '../../lib/limiter';
@@ -180,8 +180,6 @@ export class ApprovalLedger {
   }
 }
 
-/** ListProcessInstanceIds takes at most 10 originators (obtain-an-approval-list-of-instance-ids). */
-const MAX_ORIGINATORS = 10;
 
 export interface PollInput {
   processCode: string;
@@ -195,7 +193,7 @@ export function pollInput(inputData: Record<string, unknown>): PollInput {
   const input = readInputs(inputData);
   const processCode = input.required('processCode', 'Template');
   const userIds = input.list('originatorUserIds');
-  if (userIds.length > MAX_ORIGINATORS) input.problems.push(`Originators accepts at most ${MAX_ORIGINATORS} users (DingTalk's limit)`);
+  if (userIds.length > MAX_LIST_ORIGINATORS) input.problems.push(`Originators accepts at most ${MAX_LIST_ORIGINATORS} users (DingTalk's limit)`);
   const lookBack = input.wholeNumber('lookBackDays', 'Look Back (Days)', { min: 1, max: MAX_LIST_WINDOW_DAYS, fallback: DEFAULT_LOOK_BACK_DAYS });
   const freshness = Number(inputData.refreshMinutes ?? 0);
   if (!Number.isFinite(freshness) || freshness < 0) input.problems.push('Refresh Interval must be a number of minutes');
