@@ -3,7 +3,7 @@
  * by name (SearchUser, one metered call, then free profile reads for the first few hits).
  */
 import { mapLimited } from '../lib/limiter';
-import { InputError } from '../lib/inputs';
+import { InputError, readInputs } from '../lib/inputs';
 import type { Store } from '../lib/store';
 import { getDepartment, getUser, getUserIdByMobile, searchUser, type UserDetail } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
@@ -21,19 +21,17 @@ export interface FindUserInput {
   exact: boolean;
 }
 
-const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '');
-const isFalse = (value: unknown) => value === false || /^(false|no|0)$/i.test(text(value));
-
 /** Validates every input at once, so the user sees all problems in one message. */
 export function findUserInput(inputData: Record<string, unknown>): FindUserInput {
-  const mobile = text(inputData.mobile);
-  const name = text(inputData.name);
-  const problems: string[] = [];
-  if (!mobile && !name) problems.push('Enter a Mobile Number or a Name');
+  const input = readInputs(inputData);
+  const mobile = input.text('mobile');
+  const name = input.text('name');
+  if (!mobile && !name) input.problems.push('Enter a Mobile Number or a Name');
   const mobiles = mobile ? mobileCandidates(mobile) : [];
-  if (!mobiles) problems.push(`Mobile Number "${mobile}" is not a phone number; use a form such as +852 5555 0101`);
-  if (problems.length > 0 || !mobiles) throw new InputError(problems);
-  return { mobiles, ...(name ? { name } : {}), exact: !isFalse(inputData.exactName) };
+  if (!mobiles) input.problems.push(`Mobile Number "${mobile}" is not a phone number; use a form such as +852 5555 0101`);
+  input.done();
+  if (!mobiles) throw new InputError(input.problems);
+  return { mobiles, ...(name ? { name } : {}), exact: input.boolean('exactName', true) };
 }
 
 /** Department names for ids: from the cached department list when there is one, else one free read each. */

@@ -82,6 +82,13 @@ export function readInputs<D extends Data>(data: D) {
       return value;
     },
     list: (key: KeyOf<D>, options?: ListOptions) => listOf(data[key], options),
+    /** A Yes/No field: Zapier sends true/false or their text; anything else (or nothing) reads as `fallback`. */
+    boolean(key: KeyOf<D>, fallback: boolean): boolean {
+      const value = data[key];
+      if (value === true || /^(true|yes|1)$/i.test(textOf(value))) return true;
+      if (value === false || /^(false|no|0)$/i.test(textOf(value))) return false;
+      return fallback;
+    },
     /** A whole number from `min` to `max`; `fallback` when left empty. */
     wholeNumber(key: KeyOf<D>, label: string, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
       const raw = textOf(data[key]);

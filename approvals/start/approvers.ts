@@ -8,7 +8,7 @@ import { getUser } from '../../dingtalk/contact';
 import type { Transport } from '../../dingtalk/transport';
 import { processForecast, START_ROOT_DEPARTMENT_ID, type StartProcessInstanceParams } from '../../dingtalk/workflow';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
-import { listOf } from '../../lib/inputs';
+import { listOf, textOf } from '../../lib/inputs';
 import type { Store } from '../../lib/store';
 import type { FormInputField } from './form-fields';
 
@@ -53,7 +53,7 @@ export function approverSettings(inputData: Record<string, unknown>): ApproverSe
   const problems: string[] = [];
   const approvers = listOf(inputData.approverUserIds);
   const cc = listOf(inputData.ccUserIds);
-  const mode = String(inputData.approverMode || 'ORDER');
+  const mode = textOf(inputData.approverMode) || 'ORDER';
   const chosen = Object.entries(inputData)
     .filter(([key, value]) => key.startsWith(CHOSEN_PREFIX) && listOf(value).length > 0)
     .map(([key, value]) => ({ actionerKey: key.slice(CHOSEN_PREFIX.length), actionerUserIds: listOf(value) }));
@@ -72,7 +72,7 @@ export function approverSettings(inputData: Record<string, unknown>): ApproverSe
     problems,
     settings: {
       ...(approvers.length > 0 ? { approvers: steps } : {}),
-      ...(cc.length > 0 ? { ccList: cc, ccPosition: String(inputData.ccPosition || 'START') as 'START' | 'FINISH' | 'START_FINISH' } : {}),
+      ...(cc.length > 0 ? { ccList: cc, ccPosition: (textOf(inputData.ccPosition) || 'START') as 'START' | 'FINISH' | 'START_FINISH' } : {}),
       ...(chosen.length > 0 ? { targetSelectActioners: chosen } : {}),
     },
   };
