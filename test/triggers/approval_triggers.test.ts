@@ -227,7 +227,7 @@ describe('ledger hit, miss and expiry', () => {
     const dingtalk = fakeDingTalk(CODE);
     dingtalk.add(running('doomed', T0 - DAY));
     await seed('approval_approved');
-    dingtalk.approvals.delete('doomed');
+    dingtalk.remove('doomed');
     at(T0 + 15 * MINUTE);
     dingtalk.reset();
     expect(await poll('approval_approved')).toEqual([]);

@@ -1,18 +1,17 @@
 /**
- * A stateful DingTalk stand-in for trigger tests, built on nock: it answers the list, detail, schema and
- * template calls from an in-memory set of approvals (so tests can change state between polls) and records every
- * call, so tests can count what a poll spent.
+ * The in-process DingTalk of bench/simulated-dingtalk.ts behind nock, for trigger tests: the trigger runs inside
+ * createAppTester, so every call goes through z.request and the app's middleware, and the simulation answers it
+ * from its in-memory approvals and records it (path parameters, query and body as DingTalk received them), so
+ * tests can change state between polls and count what a poll spent. Its clock is the test's (jest's Date).
  *
- * Why not the sandbox: these tests set DingTalk's state directly at exact times the sandbox cannot reach through
- * its API (an approval deleted in DingTalk, one submitted 130 days ago, one that finished at a given minute), and
- * they run inside createAppTester, where nock sees exactly what z.request sent after the app's middleware. The
- * same triggers run end to end against the sandbox over HTTP in test/e2e/.
+ * Why not the sandbox: see the simulation's header. The same triggers run end to end against the sandbox in test/e2e/.
  */
 import nock from 'nock';
-import { INSTANCE_PAGE_SIZE as PAGE } from '../../dingtalk/workflow';
-import { apiTime } from '../../sandbox/http';
+import { SimulatedDingTalk, type SimApproval, type SimCall } from '../../bench/simulated-dingtalk';
+import { endpointFor, type EndpointName } from '../../dingtalk/endpoints';
 import { allowUnusedMocks, TOKEN } from '../helpers';
 
+/** An approval as a test states it: running (no finishedAt), or finished with a status and result. */
 export interface FakeApproval {
   id: string;
   status: 'RUNNING' | 'COMPLETED' | 'TERMINATED';
@@ -22,99 +21,47 @@ export interface FakeApproval {
   originator?: string;
 }
 
-export interface FakeCall {
-  name: 'ListProcessInstanceIds' | 'GetProcessInstance' | 'QuerySchemaByProcessCode' | 'ListUserVisibleBpmsProcesses' | 'GetUser';
-  body?: Record<string, unknown>;
-  query?: Record<string, string>;
-}
-
+const outcomeOf = (status: FakeApproval['status'], result: FakeApproval['result']): SimApproval['outcome'] =>
+  status === 'TERMINATED' ? 'revoke' : (result ?? 'agree');
 
 export function fakeDingTalk(processCode = 'PROC-EXPENSE') {
   allowUnusedMocks();
-  const approvals = new Map<string, FakeApproval>();
-  const calls: FakeCall[] = [];
+  const dingtalk = new SimulatedDingTalk(processCode, { log: true });
 
-  const add = (...items: FakeApproval[]) => items.forEach((item) => approvals.set(item.id, { ...item }));
-  const finish = (id: string, status: 'COMPLETED' | 'TERMINATED', result: 'agree' | 'refuse' | undefined, at: number) => {
-    const item = approvals.get(id)!;
-    Object.assign(item, { status, result, finishedAt: at });
-  };
+  const reply = (method: string) =>
+    function (this: nock.ReplyFnContext, uri: string, body: nock.Body): [number, nock.Body] {
+      const url = new URL(uri, 'https://api.dingtalk.com');
+      const endpoint = endpointFor(method, url.href);
+      if (!endpoint) return [404, { code: 'NotFound', message: `not simulated: ${method} ${url.pathname}` }];
+      dingtalk.now = Date.now();
+      const query = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'access_token'));
+      const call: SimCall = { name: endpoint.name as EndpointName, ...(method === 'GET' ? { query } : { body: (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown> }) };
+      const answer = dingtalk.answer(call);
+      return [answer.status, answer.body as nock.Body];
+    };
+  nock('https://api.dingtalk.com').persist().matchHeader('x-acs-dingtalk-access-token', TOKEN).get(/.*/).query(true).reply(reply('GET')).post(/.*/).query(true).reply(reply('POST'));
+  nock('https://oapi.dingtalk.com').persist().post(/.*/).query(true).reply(reply('POST'));
 
-  nock('https://api.dingtalk.com')
-    .persist()
-    .matchHeader('x-acs-dingtalk-access-token', TOKEN)
-    .post('/v1.0/workflow/processes/instanceIds/query')
-    .reply((_uri, requestBody) => {
-      const body = requestBody as Record<string, any>;
-      calls.push({ name: 'ListProcessInstanceIds', body });
-      const matching = [...approvals.values()]
-        .filter((a) => body.processCode === processCode)
-        .filter((a) => a.createdAt >= body.startTime && (body.endTime === undefined || a.createdAt <= body.endTime))
-        .filter((a) => !body.statuses || body.statuses.includes(a.status))
-        .filter((a) => !body.userIds || body.userIds.includes(a.originator))
-        .sort((a, b) => b.createdAt - a.createdAt);
-      const start = Number(body.nextToken);
-      const list = matching.slice(start, start + Math.min(Number(body.maxResults), PAGE)).map((a) => a.id);
-      const more = start + PAGE < matching.length;
-      return [200, { result: { list, nextToken: more ? String(start + PAGE) : undefined }, success: true }];
-    })
-    .get('/v1.0/workflow/processInstances')
-    .query(true)
-    .reply((uri) => {
-      const id = new URL(uri, 'https://api.dingtalk.com').searchParams.get('processInstanceId')!;
-      calls.push({ name: 'GetProcessInstance', query: { processInstanceId: id } });
-      const item = approvals.get(id);
-      if (!item) return [400, { code: 'processInstanceNotExist', message: 'not found', requestid: 'R' }];
-      return [200, { success: 'true', result: detailOf(item) }];
-    })
-    .get('/v1.0/workflow/forms/schemas/processCodes')
-    .query(true)
-    .reply((uri) => {
-      const code = new URL(uri, 'https://api.dingtalk.com').searchParams.get('processCode');
-      calls.push({ name: 'QuerySchemaByProcessCode', query: { processCode: String(code) } });
-      if (code !== processCode) return [400, { code: 'formNotExist', message: '表单不存在', requestid: 'R' }];
-      return [200, { result: { name: 'Expense Claim', status: 'PUBLISHED', schemaContent: { items: [] } } }];
-    })
-    .get('/v1.0/workflow/processes/userVisibilities/templates')
-    .query(true)
-    .reply(() => {
-      calls.push({ name: 'ListUserVisibleBpmsProcesses' });
-      return [200, { result: { processList: [{ name: 'Expense Claim', processCode }] } }];
-    });
-
-  nock('https://oapi.dingtalk.com')
-    .persist()
-    .post('/topapi/v2/user/get')
-    .query(true)
-    .reply((_uri, requestBody) => {
-      const { userid } = requestBody as { userid: string };
-      calls.push({ name: 'GetUser', body: { userid } });
-      return [200, { errcode: 0, errmsg: 'ok', result: { userid, name: `Name of ${userid}` } }];
-    });
-
-  const count = (name: FakeCall['name']) => calls.filter((call) => call.name === name).length;
   return {
-    approvals,
-    calls,
-    add,
-    finish,
-    count,
+    add: (...items: FakeApproval[]) =>
+      dingtalk.add(
+        ...items.map((item) => ({
+          id: item.id,
+          createdAt: item.createdAt,
+          finishedAt: item.status === 'RUNNING' ? Infinity : (item.finishedAt ?? item.createdAt),
+          outcome: outcomeOf(item.status, item.result),
+          ...(item.originator ? { originator: item.originator } : {}),
+        })),
+      ),
+    finish: (id: string, status: 'COMPLETED' | 'TERMINATED', result: 'agree' | 'refuse' | undefined, at: number) => dingtalk.finish(id, outcomeOf(status, result), at),
+    remove: (id: string) => dingtalk.remove(id),
+    calls: dingtalk.log,
+    count: (name: EndpointName) => dingtalk.log.filter((call) => call.name === name).length,
     /** Calls DingTalk bills against the monthly quota (workflow APIs; contacts are free). */
-    metered: () => calls.filter((call) => call.name !== 'GetUser').length,
-    reset: () => calls.splice(0, calls.length),
-  };
-}
-
-function detailOf(item: FakeApproval) {
-  return {
-    title: `Approval ${item.id}`,
-    originatorUserId: item.originator ?? 'user-1',
-    createTime: apiTime(item.createdAt),
-    ...(item.finishedAt ? { finishTime: apiTime(item.finishedAt) } : {}),
-    status: item.status,
-    ...(item.result ? { result: item.result } : {}),
-    formComponentValues: [{ name: 'Amount', value: '6000', componentType: 'MoneyField' }],
-    tasks: [],
-    operationRecords: [],
+    metered: () => dingtalk.metered,
+    reset: () => {
+      dingtalk.log.splice(0, dingtalk.log.length);
+      dingtalk.metered = 0;
+    },
   };
 }
