@@ -4,11 +4,10 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { tokenExpiresSoon } from '../authentication';
-import { zapierTransport, type Transport } from '../dingtalk/transport';
-import { getProcessInstance } from '../dingtalk/workflow';
-import { loadApprovalRecord } from '../hydrators';
+import type { Transport } from '../dingtalk/transport';
 import { userNames } from './lookup';
 import { zapierStore } from './store';
+import { isoFromMs, msFromApiTime } from './time';
 
 /**
  * DingTalk's length limit for a comment, a decision's remark and a revoke remark (official-approval-adds-approval-comments,
@@ -86,8 +85,8 @@ export function refreshTokenBeforeWriting(z: ZObject, bundle: Bundle): void {
   }
 }
 
-/** The approval as DingTalk has it now (never a poll's cached copy), as the full record later steps can map. */
-export async function currentRecord(z: ZObject, bundle: Bundle, processInstanceId: string) {
-  const detail = await getProcessInstance(zapierTransport(z, bundle), processInstanceId);
-  return loadApprovalRecord(z, bundle, processInstanceId, textOf(bundle.inputData, 'processCode') || null, detail);
+/** A DingTalk API time (`2026-11-24T02:00Z`) as ISO-8601 with the org's offset, or null. */
+export function isoOrNull(apiTime: string | null | undefined): string | null {
+  const ms = msFromApiTime(apiTime);
+  return ms === undefined ? null : isoFromMs(ms);
 }

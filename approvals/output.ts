@@ -45,3 +45,6 @@ export const approvalOutputFields: PlainOutputField[] = [
   { key: 'tasks[]finished_at', label: 'Task Finished At', type: 'datetime' },
   { key: 'tasks[]wait_minutes', label: 'Task Wait (Minutes)', type: 'integer' },
 ];
+
+/** Set when an action could not read the approval back after its change, or found the change already made. */
+export const noteOutputField: PlainOutputField = { key: 'note', label: 'Note', type: 'string' };

@@ -2,7 +2,7 @@ import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapi
 import {
   approvalField,
   checkLength,
-  currentRecord,
+  isoOrNull,
   namingTemplateField,
   refreshTokenBeforeWriting,
   requiredText,
@@ -10,10 +10,12 @@ import {
   userField,
   userLabels,
 } from '../approvals/actions';
-import { approvalOutputFields } from '../approvals/output';
+import { Deadline, knownRecord, recordAfterWrite } from '../approvals/after-write';
+import { approvalOutputFields, noteOutputField } from '../approvals/output';
 import { InputError } from '../user-errors';
 import { zapierTransport } from '../dingtalk/transport';
-import { executeProcessInstance, getProcessInstance } from '../dingtalk/workflow';
+import { executeProcessInstance, getProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { loadApprovalRecord } from '../hydrators';
 import sample from '../samples/approval.json';
 import { asUserErrors } from '../user-errors';
 
@@ -41,6 +43,25 @@ const inputFields = defineInputFields([
   },
 ]);
 
+/** The approver's own decision, already in place: their latest task on this approval finished with `result`. */
+function decisionInPlace(detail: ProcessInstanceDetail, approver: string, result: Decision) {
+  const latest = (detail.tasks ?? []).filter((t) => t.userId === approver).at(-1);
+  return latest?.status === 'COMPLETED' && latest.result?.toLowerCase() === result ? latest : undefined;
+}
+
+/**
+ * The approval as this step knows it when DingTalk accepted the decision but could not be read back: the
+ * approver's task as decided. A reject ends the approval as rejected (⚠ as DingTalk's approval flow does for a
+ * refusal on any node; not checked for countersign nodes).
+ */
+function knownAfterDecision(detail: ProcessInstanceDetail, taskId: number, result: Decision, decidedAt: string): ProcessInstanceDetail {
+  const tasks = (detail.tasks ?? []).map((t) => (t.taskId === taskId ? { ...t, status: 'COMPLETED', result: result.toUpperCase(), finishTime: decidedAt } : t));
+  return result === 'refuse' ? { ...detail, status: 'COMPLETED', result: 'refuse', finishTime: decidedAt, tasks } : { ...detail, tasks };
+}
+
+/** After an approve, whether more approvers follow is unknown: status and outcome stay empty rather than guess. */
+const UNKNOWN_STATUS = { status: null, result: null, outcome: null };
+
 const perform = async (z: ZObject, bundle: Bundle) => {
   const problems: string[] = [];
   const processInstanceId = requiredText(problems, bundle.inputData, 'processInstanceId', 'Approval');
@@ -52,11 +73,20 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   if (problems.length > 0 || !isDecision(result)) throw new InputError(problems);
   refreshTokenBeforeWriting(z, bundle);
 
+  const deadline = new Deadline();
+  const processCode = textOf(bundle.inputData, 'processCode') || null;
   const transport = zapierTransport(z, bundle);
   const detail = await getProcessInstance(transport, processInstanceId);
+  const decision = { decision: result, decided_by_user_id: approver };
   // DingTalk's rule: act on the task whose status is RUNNING and whose userId is the approver.
   const task = (detail.tasks ?? []).find((t) => t.status === 'RUNNING' && t.userId === approver);
   if (!task) {
+    // A rerun of a step that already succeeded (Zapier's replay, or the user's) finds its own decision: success.
+    const done = decisionInPlace(detail, approver, result);
+    if (done) {
+      const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
+      return { ...record, ...decision, decided_at: isoOrNull(done.finishTime), note: 'This decision was already in place; nothing was sent to DingTalk.' };
+    }
     const label = await userLabels(transport, z, [approver]);
     const status = detail.status === 'RUNNING' ? '' : ` (the approval's status is ${detail.status})`;
     throw new InputError(
@@ -66,7 +96,12 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   }
   // DingTalk's `result` here echoes the decision, not success; a failure comes back as an error code.
   await executeProcessInstance(transport, { processInstanceId, taskId: task.taskId, actionerUserId: approver, result, ...(remark ? { remark } : {}) });
-  return currentRecord(z, bundle, processInstanceId);
+  const decidedAt = new Date().toISOString();
+  const record = await recordAfterWrite(z, bundle, deadline, `DingTalk accepted the decision (${DECISIONS[result]})`, processInstanceId, processCode, (note) => ({
+    ...knownRecord(z, processInstanceId, knownAfterDecision(detail, task.taskId, result, decidedAt), processCode, note),
+    ...(result === 'agree' ? UNKNOWN_STATUS : {}),
+  }));
+  return { ...record, ...decision, decided_at: isoOrNull(decidedAt) };
 };
 
 export default defineCreate({
@@ -79,7 +114,13 @@ export default defineCreate({
   operation: {
     inputFields,
     perform: (z: ZObject, bundle: Bundle) => asUserErrors(z, () => perform(z, bundle)),
-    sample,
-    outputFields: approvalOutputFields,
+    sample: { ...sample, decision: 'agree', decided_by_user_id: 'director0001', decided_at: sample.finished_at, note: null },
+    outputFields: [
+      ...approvalOutputFields,
+      { key: 'decision', label: 'Decision (agree or refuse)', type: 'string' },
+      { key: 'decided_by_user_id', label: 'Decided By User ID', type: 'string' },
+      { key: 'decided_at', label: 'Decided At', type: 'datetime' },
+      noteOutputField,
+    ],
   },
 });

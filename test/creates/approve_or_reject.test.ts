@@ -36,7 +36,7 @@ describe('approve_or_reject', () => {
       names: new Map(Object.entries(NAMES)),
       file: () => 'unused',
     });
-    expect(record).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(record).toEqual({ ...JSON.parse(JSON.stringify(expected)), decision: 'agree', decided_by_user_id: APPROVER, decided_at: '2026-11-24T10:00:00+08:00', note: null });
     expect(record).toMatchObject({
       id: ID,
       status: 'COMPLETED',
@@ -92,6 +92,22 @@ describe('approve_or_reject', () => {
     expect(appError(error).message).toBe(
       "Lee Siu Fan (user-lee-0002) has no pending task on this approval; it may already be decided or assigned to someone else (the approval's status is COMPLETED).",
     );
+  });
+
+  test('a rerun after the same decision succeeds with the record as it is and sends nothing', async () => {
+    const reads = answer(api().get(DETAIL), decided('agree'));
+    userDirectory();
+    const record = await decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' });
+    expect(reads).toHaveLength(1);
+    expect(record).toMatchObject({
+      id: ID,
+      status: 'COMPLETED',
+      outcome: 'approved',
+      decision: 'agree',
+      decided_by_user_id: APPROVER,
+      decided_at: '2026-11-24T10:00:00+08:00',
+      note: 'This decision was already in place; nothing was sent to DingTalk.',
+    });
   });
 
   test('a user DingTalk cannot name is named by id', async () => {
