@@ -9,6 +9,7 @@ import type { Transport } from '../dingtalk/transport';
 import { processForecast, type StartProcessInstanceParams } from '../dingtalk/workflow';
 import { asList } from './form-encode';
 import type { FormInputField } from './form-fields';
+import { rememberUserName } from './lookup';
 import type { Store } from './store';
 
 const MAX_APPROVERS = 20;
@@ -79,10 +80,14 @@ export function approverSettings(inputData: Record<string, unknown>): ApproverSe
   };
 }
 
-/** The department the approval is filed under: the one given, else the originator's main one (a free call). */
-export async function originatorDepartment(transport: Transport, userId: string, given?: string): Promise<number> {
+/**
+ * The department the approval is filed under: the one given, else the originator's main one (a free call,
+ * which also names the originator for the record, so the read-back need not ask again).
+ */
+export async function originatorDepartment(transport: Transport, userId: string, given: string | undefined, store: Store): Promise<number> {
   if (given && Number.isFinite(Number(given))) return Number(given);
   const user = await getUser(transport, userId);
+  await rememberUserName(store, userId, user.name);
   return user.dept_id_list?.[0] ?? ROOT_DEPARTMENT;
 }
 
