@@ -122,11 +122,13 @@ describe('approve_or_reject', () => {
     expect(error.name).toBe('RefreshAuthError');
   });
 
-  test("internalError on execute is reported as DingTalk's own message, not as Revoke's template advice", async () => {
+  test("internalError on execute gets the generic advice, not Revoke's template advice", async () => {
     answer(api().get(DETAIL), instance());
     answer(api().post(EXECUTE), { code: 'internalError', message: '系统内部异常', requestid: 'R6' }, 400);
     const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' }));
-    expect(appError(error).message).toBe('DingTalk internalError: 系统内部异常 (ExecuteProcessInstance) (request id R6)');
+    expect(appError(error).message).toBe(
+      'DingTalk had an internal error handling this request. Check the approval in DingTalk, then try again; if it keeps failing, give DingTalk support the request id. [DingTalk internalError: 系统内部异常, request id R6]',
+    );
   });
 
   test("DingTalk's status error on execute becomes a sentence about this action", async () => {
