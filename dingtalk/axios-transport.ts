@@ -3,11 +3,13 @@
  * transport.ts so the Zapier app never loads axios on a cold start.
  */
 import axios from 'axios';
-import { getAccessToken } from './auth';
+import { getAccessToken, renewalMarginMs } from './auth';
 import type { Endpoint } from './endpoints';
 import { DingTalkError, problemOf } from './errors';
 import { describeProblem } from './advice';
 import { urlOf, withToken, type DingTalkRequest, type Transport } from './transport';
+
+const RENEWAL_MARGIN_MS = 60 * 1000;
 
 export interface AxiosTransportOptions {
   appKey: string;
@@ -41,8 +43,8 @@ export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportO
     if (token && token.expiresAt > Date.now()) return Promise.resolve(token.value);
     pending ??= getAccessToken((request) => send(request), { appKey, appSecret })
       .then((result) => {
-        // Renew a minute early so a token never expires mid-request.
-        token = { value: result.accessToken, expiresAt: Date.now() + (result.expireIn - 60) * 1000 };
+        // Renew a minute early (less for a short-lived token) so a token never expires mid-request.
+        token = { value: result.accessToken, expiresAt: Date.now() + result.expireIn * 1000 - renewalMarginMs(result.expireIn, RENEWAL_MARGIN_MS) };
         return token.value;
       })
       .finally(() => {
