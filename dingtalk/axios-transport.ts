@@ -16,14 +16,16 @@ export interface AxiosTransportOptions {
   appSecret: string;
   /** Called with the endpoint of every request, e.g. to count metered calls. */
   onRequest?: (endpoint: Endpoint) => void;
+  /** Give up on a request DingTalk has not answered after this long (default 30 s, Zapier's own limit). */
+  timeoutMs?: number;
 }
 
 /**
  * The axios adapter for code that runs outside Zapier. It fetches the app token once, reuses it until it
  * expires, and fetches a new one (once) when DingTalk reports it expired.
  */
-export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportOptions): Transport {
-  const http = axios.create({ validateStatus: () => true });
+export function axiosTransport({ appKey, appSecret, onRequest, timeoutMs = 30_000 }: AxiosTransportOptions): Transport {
+  const http = axios.create({ validateStatus: () => true, timeout: timeoutMs });
   let token: { value: string; expiresAt: number } | undefined;
 
   const send = async (request: DingTalkRequest, accessToken?: string) => {
