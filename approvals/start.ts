@@ -18,6 +18,7 @@ const CHOSEN_PREFIX = 'approver__';
 /** DingTalk's "root department", used when the originator belongs to none. */
 const ROOT_DEPARTMENT = -1;
 const FORECAST_TTL_S = 600;
+const DEPARTMENT_TTL_S = 600;
 
 const users = { dynamic: 'list_users.id.name', search: 'find_user.id', list: true, required: false } as const;
 
@@ -81,14 +82,21 @@ export function approverSettings(inputData: Record<string, unknown>): ApproverSe
 }
 
 /**
- * The department the approval is filed under: the one given, else the originator's main one (a free call,
- * which also names the originator for the record, so the read-back need not ask again).
+ * The department the approval is filed under: the one given, else the originator's main one. That is a free
+ * call, but one more round before the start under Zapier's 30 s, so it is reused for 10 minutes, as the approver
+ * forecast that depends on it is; the Zap editor's field loading usually leaves it cached. The same call names
+ * the originator for the record, so the read-back need not ask again.
  */
 export async function originatorDepartment(transport: Transport, userId: string, given: string | undefined, store: Store): Promise<number> {
   if (given && Number.isFinite(Number(given))) return Number(given);
+  const key = `dingtalk:user-department:v1:${userId}`;
+  const cached = await store.get<number>(key);
+  if (typeof cached === 'number') return cached;
   const user = await getUser(transport, userId);
   await rememberUserName(store, userId, user.name);
-  return user.dept_id_list?.[0] ?? ROOT_DEPARTMENT;
+  const deptId = user.dept_id_list?.[0] ?? ROOT_DEPARTMENT;
+  await store.set(key, deptId, DEPARTMENT_TTL_S);
+  return deptId;
 }
 
 /**
