@@ -7,13 +7,13 @@
  * in middleware.ts does the same when DingTalk reports the token invalid, so a token is never fetched per request.
  */
 import type { Authentication, BeforeRequestMiddleware, Bundle, ZObject } from 'zapier-platform-core';
-import { getAccessToken } from './dingtalk/auth';
+import { DEFAULT_TOKEN_LIFETIME_S, getAccessToken, renewalMarginMs } from './dingtalk/auth';
 import { getDepartment } from './dingtalk/contact';
 import { MINUTE_MS } from './lib/time';
 import { zapierTransport } from './zapier/transport';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL, endpoints } from './dingtalk/endpoints';
 
-/** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it. */
+/** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it (less for shorter tokens). */
 export const EXPIRY_MARGIN_MS = 5 * MINUTE_MS;
 
 export const fetchSession = async (z: ZObject, bundle: Bundle) => {
@@ -21,7 +21,12 @@ export const fetchSession = async (z: ZObject, bundle: Bundle) => {
     appKey: String(bundle.authData.appKey ?? '').trim(),
     appSecret: String(bundle.authData.appSecret ?? '').trim(),
   });
-  return { accessToken: token.accessToken, accessTokenExpiresAt: String(Date.now() + token.expireIn * 1000) };
+  return {
+    accessToken: token.accessToken,
+    accessTokenExpiresAt: String(Date.now() + token.expireIn * 1000),
+    // Kept so the refresh margin can scale with the lifetime (tokenExpiresSoon).
+    accessTokenLifetimeSeconds: String(token.expireIn),
+  };
 };
 
 /** A cheap, free (contacts) call that proves the token works and names the organisation. */
@@ -30,12 +35,21 @@ export const testConnection = async (z: ZObject, bundle: Bundle) => {
   return { organization_name: root.name, connection_label: root.name || String(bundle.authData.appKey) };
 };
 
-/** Refreshes the session before the stored token expires instead of spending a failed call on it. */
-/** Whether the stored token expires within `withinMs` (plus the usual margin); false without a stored token. */
+/**
+ * Whether the stored token expires within `withinMs` plus the refresh margin; false without a stored token. The
+ * margin scales with the token's lifetime, and the whole window never exceeds half of it, so a freshly issued
+ * token is never "about to expire" however short-lived (the sandbox's `--token-ttl 60`). Connections made
+ * before the lifetime was stored count as DingTalk's 7,200 s.
+ */
 export function tokenExpiresSoon(bundle: Bundle, withinMs = 0): boolean {
   const expiresAt = Number(bundle.authData?.accessTokenExpiresAt);
-  return Boolean(bundle.authData?.accessToken && expiresAt && expiresAt - EXPIRY_MARGIN_MS - withinMs < Date.now());
+  if (!bundle.authData?.accessToken || !expiresAt) return false;
+  const lifetimeSeconds = Number(bundle.authData.accessTokenLifetimeSeconds) || DEFAULT_TOKEN_LIFETIME_S;
+  const guardMs = Math.min(renewalMarginMs(lifetimeSeconds, EXPIRY_MARGIN_MS) + withinMs, (lifetimeSeconds * 1000) / 2);
+  return expiresAt - guardMs < Date.now();
 }
+
+/** Refreshes the session before the stored token expires instead of spending a failed call on it. */
 
 export const refreshExpiringToken: BeforeRequestMiddleware = (request, z, bundle) => {
   const isTokenCall = String(request.url ?? '').endsWith(endpoints.GetAccessToken.path);
@@ -69,6 +83,7 @@ export default {
     },
     { key: 'accessToken', type: 'string', required: false, computed: true },
     { key: 'accessTokenExpiresAt', type: 'string', required: false, computed: true },
+    { key: 'accessTokenLifetimeSeconds', type: 'string', required: false, computed: true },
   ],
   sessionConfig: { perform: fetchSession },
   test: testConnection,

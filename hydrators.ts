@@ -11,6 +11,7 @@ import { contentTypeOf } from './approvals/record/files';
 import { templateName, userNames } from './approvals/record/lookup';
 import { approvalRecord, userIdsOf, type FileRef } from './approvals/record/record';
 import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
+import type { Deadline } from './lib/deadline';
 import { zapierStore } from './zapier/store';
 import { zapierTransport } from './zapier/transport';
 
@@ -19,22 +20,27 @@ import { zapierTransport } from './zapier/transport';
  * `processCode` may be null: GetProcessInstance does not return the template, so an action given only an approval id
  * (Approve or Reject, Revoke) leaves Template Code and Template Name empty instead of spending a metered lookup.
  */
-export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail) {
+export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail, deadline?: Deadline) {
   const transport = zapierTransport(z, bundle);
   const store = zapierStore(z);
   // A detail a poll cached when it classified the approval is free; otherwise one metered fetch.
   const detail = known ?? (await cachedDetail(store, id)) ?? (await getProcessInstance(transport, id));
-  const [names, template] = await Promise.all([
+  const lookups = Promise.all([
     userNames(transport, store, userIdsOf(detail)),
     processCode ? templateName(transport, store, processCode) : null,
   ]);
+  // After a write (see zapier/after-write.ts) names are a convenience: past the deadline, or failing, they are left out.
+  const [names, template] = deadline ? await deadline.within(lookups).catch(() => [new Map<string, string>(), null] as const) : await lookups;
   return approvalRecord(id, detail, {
     processCode,
     templateName: template,
     names,
-    file: (ref: FileRef) => z.dehydrateFile(attachmentFile, { ...ref }),
+    file: dehydratedFile(z),
   });
 }
+
+/** An attachment as a Zapier file field: a pointer that `attachmentFile` turns into the file when a step uses it. */
+export const dehydratedFile = (z: ZObject) => (ref: FileRef) => z.dehydrateFile(attachmentFile, { ...ref });
 
 export const approval = async (z: ZObject, bundle: Bundle) =>
   loadApprovalRecord(z, bundle, String(bundle.inputData.id), String(bundle.inputData.processCode));

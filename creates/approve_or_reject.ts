@@ -1,10 +1,14 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
-import { executeProcessInstance, getProcessInstance, MAX_REMARK_CHARS } from '../dingtalk/workflow';
+import { executeProcessInstance, getProcessInstance, MAX_REMARK_CHARS, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { loadApprovalRecord } from '../hydrators';
+import { Deadline } from '../lib/deadline';
 import { InputError, readInputs } from '../lib/inputs';
+import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
-import { currentRecord, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { knownRecord, recordAfterWrite } from '../zapier/after-write';
 import { approvalField, templateField, userField } from '../zapier/fields';
-import { approvalOutputFields } from '../zapier/output-fields';
+import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -32,6 +36,25 @@ const inputFields = defineInputFields([
   },
 ]);
 
+/** The approver's own decision, already in place: their latest task on this approval finished with `result`. */
+function decisionInPlace(detail: ProcessInstanceDetail, approver: string, result: Decision) {
+  const latest = (detail.tasks ?? []).filter((t) => t.userId === approver).at(-1);
+  return latest?.status === 'COMPLETED' && latest.result?.toLowerCase() === result ? latest : undefined;
+}
+
+/**
+ * The approval as this step knows it when DingTalk accepted the decision but could not be read back: the
+ * approver's task as decided. A reject ends the approval as rejected (⚠ as DingTalk's approval flow does for a
+ * refusal on any node; not checked for countersign nodes).
+ */
+function knownAfterDecision(detail: ProcessInstanceDetail, taskId: number, result: Decision, decidedAt: string): ProcessInstanceDetail {
+  const tasks = (detail.tasks ?? []).map((t) => (t.taskId === taskId ? { ...t, status: 'COMPLETED', result: result.toUpperCase(), finishTime: decidedAt } : t));
+  return result === 'refuse' ? { ...detail, status: 'COMPLETED', result: 'refuse', finishTime: decidedAt, tasks } : { ...detail, tasks };
+}
+
+/** After an approve, whether more approvers follow is unknown: status and outcome stay empty rather than guess. */
+const UNKNOWN_STATUS = { status: null, result: null, outcome: null };
+
 const perform = (async (z, bundle) => {
   const input = readInputs(bundle.inputData);
   const processInstanceId = input.required('processInstanceId', 'Approval');
@@ -44,11 +67,20 @@ const perform = (async (z, bundle) => {
   if (!isDecision(result)) throw new InputError(input.problems);
   refreshTokenBeforeWriting(z, bundle);
 
+  const deadline = new Deadline();
+  const processCode = input.text('processCode') || null;
   const transport = zapierTransport(z, bundle);
   const detail = await getProcessInstance(transport, processInstanceId);
+  const decision = { decision: result, decided_by_user_id: approver };
   // DingTalk's rule: act on the task whose status is RUNNING and whose userId is the approver.
   const task = (detail.tasks ?? []).find((t) => t.status === 'RUNNING' && t.userId === approver);
   if (!task) {
+    // A rerun of a step that already succeeded (Zapier's replay, or the user's) finds its own decision: success.
+    const done = decisionInPlace(detail, approver, result);
+    if (done) {
+      const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
+      return { ...record, ...decision, decided_at: isoOrNull(done.finishTime), note: 'This decision was already in place; nothing was sent to DingTalk.' };
+    }
     const label = await userLabels(transport, z, [approver]);
     const status = detail.status === 'RUNNING' ? '' : ` (the approval's status is ${detail.status})`;
     throw new InputError(
@@ -58,7 +90,12 @@ const perform = (async (z, bundle) => {
   }
   // DingTalk's `result` here echoes the decision, not success; a failure comes back as an error code.
   await executeProcessInstance(transport, { processInstanceId, taskId: task.taskId, actionerUserId: approver, result, ...(remark ? { remark } : {}) });
-  return currentRecord(z, bundle, processInstanceId);
+  const decidedAt = new Date().toISOString();
+  const record = await recordAfterWrite(z, bundle, deadline, `DingTalk accepted the decision (${DECISIONS[result]})`, processInstanceId, processCode, (note) => ({
+    ...knownRecord(z, processInstanceId, knownAfterDecision(detail, task.taskId, result, decidedAt), processCode, note),
+    ...(result === 'agree' ? UNKNOWN_STATUS : {}),
+  }));
+  return { ...record, ...decision, decided_at: isoOrNull(decidedAt) };
 }) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 
 export default defineCreate({
@@ -71,7 +108,13 @@ export default defineCreate({
   operation: {
     inputFields,
     perform: withUserErrors(perform),
-    sample,
-    outputFields: approvalOutputFields,
+    sample: { ...sample, decision: 'agree', decided_by_user_id: 'director0001', decided_at: sample.finished_at, note: null },
+    outputFields: [
+      ...approvalOutputFields,
+      { key: 'decision', label: 'Decision (agree or refuse)', type: 'string' },
+      { key: 'decided_by_user_id', label: 'Decided By User ID', type: 'string' },
+      { key: 'decided_at', label: 'Decided At', type: 'datetime' },
+      noteOutputField,
+    ],
   },
 });

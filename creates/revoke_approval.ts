@@ -1,11 +1,14 @@
 import { defineCreate, defineInputFields, type Bundle, type CreatePerform, type InferInputData, type ZObject } from 'zapier-platform-core';
 import { getProcessInstance, MAX_REMARK_CHARS, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { loadApprovalRecord } from '../hydrators';
+import { Deadline } from '../lib/deadline';
 import { InputError, readInputs } from '../lib/inputs';
-import { msFromApiTime } from '../lib/time';
+import { isoOrNull, msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
-import { currentRecord, NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { knownRecord, recordAfterWrite } from '../zapier/after-write';
 import { approvalField, templateField, userField } from '../zapier/fields';
-import { approvalOutputFields } from '../zapier/output-fields';
+import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -60,6 +63,23 @@ async function revokeProblems(z: ZObject, bundle: Bundle, detail: ProcessInstanc
   return problems;
 }
 
+/**
+ * A revoke already done by this originator: a rerun of a step that succeeded. DingTalk marks a revoked approval
+ * TERMINATED; when it also lists who terminated it, that must be the same user.
+ */
+function revokedBy(detail: ProcessInstanceDetail, operatingUserId: string): boolean {
+  if (detail.status !== 'TERMINATED' || detail.originatorUserId !== operatingUserId) return false;
+  const terminations = (detail.operationRecords ?? []).filter((r) => r.type === 'TERMINATE_PROCESS_INSTANCE');
+  return terminations.every((r) => !r.userId || r.userId === operatingUserId);
+}
+
+/** The approval as this step knows it when DingTalk revoked it but could not be read back. */
+function knownAfterRevoke(detail: ProcessInstanceDetail, revokedAt: string): ProcessInstanceDetail {
+  // What DingTalk does with the tasks still running is not documented: they are left out rather than shown as running.
+  const tasks = (detail.tasks ?? []).filter((t) => t.status !== 'RUNNING');
+  return { ...detail, status: 'TERMINATED', finishTime: revokedAt, tasks };
+}
+
 const perform = (async (z, bundle) => {
   const input = readInputs(bundle.inputData);
   const processInstanceId = input.required('processInstanceId', 'Approval');
@@ -69,14 +89,24 @@ const perform = (async (z, bundle) => {
   input.done();
   refreshTokenBeforeWriting(z, bundle);
 
+  const deadline = new Deadline();
+  const processCode = input.text('processCode') || null;
   const transport = zapierTransport(z, bundle);
   const detail = await getProcessInstance(transport, processInstanceId);
+  if (revokedBy(detail, operatingUserId)) {
+    const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
+    return { ...record, revoked_by_user_id: operatingUserId, revoked_at: isoOrNull(detail.finishTime), note: 'The approval was already revoked by its originator; nothing was sent to DingTalk.' };
+  }
   const refused = await revokeProblems(z, bundle, detail, operatingUserId);
   if (refused.length > 0) throw new InputError(refused, 'CannotRevoke');
 
   const revoked = await terminateProcessInstance(transport, { processInstanceId, isSystem: false, operatingUserId, ...(remark ? { remark } : {}) });
   if (!revoked) throw new z.errors.Error('DingTalk answered that the approval was not revoked. Check it in DingTalk and try again.', 'NotRevoked', 400);
-  return currentRecord(z, bundle, processInstanceId);
+  const revokedAt = new Date().toISOString();
+  const record = await recordAfterWrite(z, bundle, deadline, 'DingTalk revoked the approval', processInstanceId, processCode, (note) =>
+    knownRecord(z, processInstanceId, knownAfterRevoke(detail, revokedAt), processCode, note),
+  );
+  return { ...record, revoked_by_user_id: operatingUserId, revoked_at: isoOrNull(revokedAt) };
 }) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 
 export default defineCreate({
@@ -89,7 +119,12 @@ export default defineCreate({
   operation: {
     inputFields,
     perform: withUserErrors(perform),
-    sample,
-    outputFields: approvalOutputFields,
+    sample: { ...sample, status: 'TERMINATED', result: null, outcome: 'revoked', tasks: [], revoked_by_user_id: sample.originator_user_id, revoked_at: sample.finished_at, note: null },
+    outputFields: [
+      ...approvalOutputFields,
+      { key: 'revoked_by_user_id', label: 'Revoked By User ID', type: 'string' },
+      { key: 'revoked_at', label: 'Revoked At', type: 'datetime' },
+      noteOutputField,
+    ],
   },
 });

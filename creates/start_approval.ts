@@ -4,12 +4,14 @@ import { approverSettings, chosenApproverFields, originatorDepartment, startAppr
 import { encodeForm } from '../approvals/start/form-encode';
 import { formInputFields } from '../approvals/start/form-fields';
 import { startProcessInstance } from '../dingtalk/workflow';
-import { loadApprovalRecord } from '../hydrators';
+import { actionTiming, Deadline } from '../lib/deadline';
 import { readInputs } from '../lib/inputs';
+import { isoFromMs } from '../lib/time';
 import sample from '../samples/approval.json';
 import { refreshTokenBeforeWriting } from '../zapier/actions';
+import { recordAfterWrite } from '../zapier/after-write';
 import { templateField } from '../zapier/fields';
-import { approvalOutputFields } from '../zapier/output-fields';
+import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
@@ -50,42 +52,92 @@ const dynamicFields = async (z: ZObject, bundle: Bundle) => {
   const fields = formInputFields(await templateComponents(transport, store, processCode));
   const originator = input.text('originatorUserId');
   if (!originator) return fields;
-  const deptId = await originatorDepartment(transport, originator, input.list('deptId')[0]);
+  const deptId = await originatorDepartment(transport, originator, input.list('deptId')[0], store);
   return [...fields, ...(await chosenApproverFields(transport, store, processCode, originator, deptId))];
 };
 
-const inputFields = defineInputFields([...staticFields, dynamicFields]);
+/** The approval as this step knows it when DingTalk started it but could not be read back in time. */
+const knownStart = (id: string, processCode: string, originatorUserId: string, note: string) => ({
+  id,
+  template_code: processCode,
+  status: 'RUNNING',
+  outcome: 'pending',
+  originator_user_id: originatorUserId,
+  created_at: isoFromMs(Date.now()),
+  note,
+});
+
+/** A reason Promise.allSettled gave, rethrown; or the value. */
+const settled = <T>(result: PromiseSettledResult<T>): T => {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+};
 
 const perform = (async (z, bundle) => {
+  const deadline = new Deadline();
   const transport = zapierTransport(z, bundle);
+  const store = zapierStore(z);
   const { inputData } = bundle;
   const input = readInputs(inputData);
   const processCode = input.required('processCode', 'Template');
   const originatorUserId = input.required('originatorUserId', 'Originator');
-  const components = processCode ? await templateComponents(transport, zapierStore(z), processCode) : [];
+  // Zapier allows 30 s: the template's form (cached for 10 minutes) and the originator's department (a free
+  // contacts call) do not depend on each other, so they are read together.
+  const [schema, department] = await Promise.allSettled([
+    processCode ? templateComponents(transport, store, processCode) : [],
+    originatorUserId ? originatorDepartment(transport, originatorUserId, input.list('deptId')[0], store) : undefined,
+  ]);
+  const components = settled(schema);
   const form = encodeForm(components, inputData);
   const approvers = approverSettings(inputData);
   input.problems.push(...form.problems, ...approvers.problems);
   input.done();
+  const deptId = settled(department)!;
   // A token refresh after the write would make Zapier rerun the step and submit the approval twice.
   refreshTokenBeforeWriting(z, bundle);
-
-  const instanceId = await startProcessInstance(transport, {
-    processCode,
-    originatorUserId,
-    deptId: await originatorDepartment(transport, originatorUserId, input.list('deptId')[0]),
-    ...(bundle.authData.agentId ? { microappAgentId: Number(bundle.authData.agentId) } : {}),
-    ...approvers.settings,
-    formComponentValues: form.values,
-  });
-  try {
-    return await loadApprovalRecord(z, bundle, instanceId, processCode);
-  } catch (error) {
-    // The approval exists now: a failed read-back must not fail the step, or Zapier would run it (and start) again.
-    z.console.log(`Started approval ${instanceId}; reading it back failed: ${(error as Error).message}`);
-    return { id: instanceId, template_code: processCode, status: 'RUNNING', outcome: 'pending' };
+  if (deadline.elapsedMs() > actionTiming.writeCutoffMs) {
+    throw new z.errors.Error(
+      'DingTalk answered too slowly to start the approval safely within Zapier\'s 30-second limit. Nothing was submitted; try again in a few minutes.',
+      'DingTalkTooSlow',
+      503,
+    );
   }
+
+  const instanceId = await startOrExplain(z, () =>
+    startProcessInstance(transport, {
+      processCode,
+      originatorUserId,
+      deptId,
+      ...(bundle.authData.agentId ? { microappAgentId: Number(bundle.authData.agentId) } : {}),
+      ...approvers.settings,
+      formComponentValues: form.values,
+    }),
+  );
+  // The approval exists now: whatever happens to the read-back, the step returns its id, or Zapier would start it again.
+  return recordAfterWrite(z, bundle, deadline, `DingTalk started approval ${instanceId}`, instanceId, processCode, (note) =>
+    knownStart(instanceId, processCode, originatorUserId, note),
+  );
 }) satisfies CreatePerform<InferInputData<typeof staticFields>>;
+
+/**
+ * The start call itself. DingTalk's own errors already read as advice (dingtalk/advice.ts, including a 5xx). A
+ * connection that failed or timed out, or an answer this client does not understand, says nothing about
+ * whether the approval exists, so the user is told to look before trying again.
+ */
+async function startOrExplain(z: ZObject, start: () => Promise<string>): Promise<string> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof Error && ZAPIER_ERRORS.has(error.name)) throw error;
+    throw new z.errors.Error(
+      `Starting the approval failed without a clear answer from DingTalk (${(error as Error).message}). It may have been created anyway: check the originator's submitted approvals in DingTalk before trying again, or it may be submitted twice.`,
+      'StartUnanswered',
+      504,
+    );
+  }
+}
+/** Errors the app's middleware raised for an answer DingTalk gave (middleware.ts). */
+const ZAPIER_ERRORS = new Set(['AppError', 'ResponseError', 'RefreshAuthError', 'ThrottledError', 'HaltedError', 'ExpiredAuthError']);
 
 export default defineCreate({
   key: 'start_approval',
@@ -95,9 +147,9 @@ export default defineCreate({
     description: 'Creates a new DingTalk approval from a template, submitted on behalf of a user, with its form filled in.',
   },
   operation: {
-    inputFields,
+    inputFields: [...staticFields, dynamicFields],
     perform: withUserErrors(perform),
-    sample,
-    outputFields: approvalOutputFields,
+    sample: { ...sample, note: null },
+    outputFields: [...approvalOutputFields, noteOutputField],
   },
 });

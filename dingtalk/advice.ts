@@ -36,7 +36,34 @@ const ADVICE: Record<string, string> = {
   // official-approval-adds-approval-comments, revoke-an-approval-instance
   userNotExist: 'The DingTalk user does not exist in this organisation, or has left it. Pick the user again.',
   aflowProcessInstNotExist: 'The approval does not exist, or it was deleted.',
-  // server-api-error-codes-1
+  // Codes the workflow APIs give for a missing or malformed parameter (seen on the api host; the sandbox mirrors them).
+  componentIsNull: 'DingTalk needs the form values to predict the approval flow. Fill in the form first.',
+  aflowProcessGetFailed: 'DingTalk could not list the approval templates. Try again in a few minutes; if it keeps failing, check that the app has Workflow.Form.Read.',
+  invalidFileId: 'The attachment has no file ID. Map the Attachment File ID from a DingTalk trigger or Find Approval.',
+  invalidInstanceCommentText: 'The comment is empty. Fill in Comment.',
+  invalidInstanceCommentUserId: 'The comment has no author. Pick the user who comments.',
+  invalidInstanceExecuteActionerUserId: 'The decision has no approver. Pick the Approver.',
+  invalidInstanceExecuteTaskId: 'The decision names no approval task. Map the Approval again from a trigger or Find Approval.',
+  invalidInstanceId: 'The approval ID is empty. Map the Approval from a trigger or Find Approval.',
+  invalidProcessInstanceId: 'The approval ID is empty. Map the Approval from a trigger or Find Approval.',
+  invalidInstanceListIdsStartTime: 'The time window has no start, or starts more than 365 days ago.',
+  invalidInstanceTerminateIsSystem: 'The revoke request does not say who revokes. Pick the Originator.',
+  invalidInstanceTerminateOperatingUserId: 'The revoke request has no originator. Pick the Originator.',
+  invalidProcessCode: 'No approval template was given. Pick the Template.',
+  invalidUserId: 'The user ID is empty. Pick the user again.',
+  invalidParameter: 'DingTalk refused one of the values this step sent (its reason is in brackets). Check the fields of this step.',
+  'parameter.error': 'DingTalk refused the search (its reason is in brackets). Check the name searched for.',
+  'process.error': 'The approval template does not exist, or it was deleted. Pick the template again.',
+  internalError: 'DingTalk had an internal error handling this request. Check the approval in DingTalk, then try again; if it keeps failing, give DingTalk support the request id.',
+  'AuthenticationFailed.MissingParameter': 'DingTalk received no access token. Reconnect the DingTalk account in Zapier.',
+  // server-api-error-codes-1, and the pages of the oapi calls in endpoints.ts
+  '40000': 'DingTalk received no access token. Reconnect the DingTalk account in Zapier.',
+  '40035': 'DingTalk refused one of the values this step sent (its reason is in brackets). Check the fields of this step.',
+  '40056': `The Agent ID is not this app's. Copy the AgentId from your app's Credentials & Basic Info page in ${CONSOLE}, enter it as the connection's Agent ID, and reconnect.`,
+  '40068': 'The page offset is not valid.',
+  '40069': 'The page size is not valid.',
+  '40104': 'That mobile number is not valid in this DingTalk organisation.',
+  '400002': 'DingTalk refused the work notification (its reason is in brackets). Check the recipients (at most 100 users and 20 departments) and the message (at most 2,048 bytes).',
   '60020': 'DingTalk only accepts calls from allow-listed IPs for this app. Remove the IP allow-list in ' + CONSOLE + ' (Zapier has no fixed IP).',
   '33012': 'The user ID is not valid or the user has left the organisation.',
   '60121': 'No user with that mobile number was found.',
@@ -60,6 +87,20 @@ const ENDPOINT_ADVICE: Record<string, string> = {
   'ExecuteProcessInstance:aflowProcessInstStatusException': 'The approval is no longer running, so its task cannot be approved or rejected.',
 };
 
+/** The calls that change something in DingTalk: after a 5xx, the change may have been made anyway. */
+const WRITES: Record<string, string> = {
+  StartProcessInstance: "The approval may have been created anyway: check the originator's submitted approvals in DingTalk before trying again, or it may be submitted twice.",
+  ExecuteProcessInstance: 'The decision may have been recorded anyway: check the approval in DingTalk before trying again.',
+  TerminateProcessInstance: 'The approval may have been revoked anyway: check it in DingTalk before trying again.',
+  AddProcessInstanceComment: 'The comment may have been added anyway: check the approval in DingTalk before trying again, or it may appear twice.',
+  SendWorkNotification: 'The notification may have been sent anyway: check with a recipient before trying again, or it may arrive twice.',
+};
+
+function serverAdvice(problem: Problem, where: string): string {
+  const write = problem.endpoint && WRITES[problem.endpoint.name];
+  return `DingTalk had a server error (HTTP ${problem.status})${where}. ${write ?? 'Try again in a few minutes.'}`;
+}
+
 /** One sentence for the user, ending with DingTalk's own code and request id so support can trace it. */
 export function describeProblem(problem: Problem): string {
   const where = problem.endpoint ? ` (${problem.endpoint.name})` : '';
@@ -74,12 +115,13 @@ export function describeProblem(problem: Problem): string {
     case 'throttled':
       return `DingTalk is rate-limiting this app${where} (20 calls per second per API on the standard edition). Zapier will try again in ${problem.retryAfterSeconds ?? 1} seconds. ${trace}`;
     case 'quota-exhausted':
-      return `Your DingTalk organisation has used up its monthly API quota (the free edition allows 5,000 calls a month across all of its apps). DingTalk refuses further calls until the quota resets next month. Upgrade the DingTalk edition, or save calls by turning off unused Zaps and raising "Ledger Freshness" on approval triggers. ${trace}`;
+      return `Your DingTalk organisation has used up its monthly API quota: the free edition allows 5,000 calls a month across all of its apps, and DingTalk refuses further calls until the 1st of next month (China time). Zapier stops this step rather than retry it. To get calls back now, upgrade the DingTalk edition (Professional allows 200,000 a month). To spend fewer: on each DingTalk approval trigger set "Refresh Interval" to 15 or 60 minutes (Zaps on the same template then share one check), and turn off Zaps you no longer use. ${trace}`;
     case 'server':
-      return `DingTalk had a server error (HTTP ${problem.status})${where}. Try again later. ${trace}`;
+      return `${serverAdvice(problem, where)} ${trace}`;
     case 'api': {
       const advice = (problem.endpoint && ENDPOINT_ADVICE[`${problem.endpoint.name}:${problem.code}`]) || ADVICE[problem.code];
-      return advice ? `${advice} ${trace}` : `DingTalk ${problem.code}: ${problem.message || `HTTP ${problem.status}`}${where}${problem.requestId ? ` (request id ${problem.requestId})` : ''}`;
+      // An unknown code still gets an English sentence; DingTalk's own message (often Chinese only) stays in the trace.
+      return `${advice ?? `DingTalk refused the request${where} with error ${problem.code}. Check the values this step sends; DingTalk's reason is in brackets.`} ${trace}`;
     }
   }
 }

@@ -3,25 +3,29 @@
  * transport.ts so the Zapier app never loads axios on a cold start.
  */
 import axios from 'axios';
-import { getAccessToken } from './auth';
+import { getAccessToken, renewalMarginMs } from './auth';
 import type { Endpoint } from './endpoints';
 import { DingTalkError, problemOf } from './errors';
 import { describeProblem } from './advice';
 import { urlOf, withToken, type DingTalkRequest, type Transport } from './transport';
+
+const RENEWAL_MARGIN_MS = 60 * 1000;
 
 export interface AxiosTransportOptions {
   appKey: string;
   appSecret: string;
   /** Called with the endpoint of every request, e.g. to count metered calls. */
   onRequest?: (endpoint: Endpoint) => void;
+  /** Give up on a request DingTalk has not answered after this long (default 30 s, Zapier's own limit). */
+  timeoutMs?: number;
 }
 
 /**
  * The axios adapter for code that runs outside Zapier. It fetches the app token once, reuses it until it
  * expires, and fetches a new one (once) when DingTalk reports it expired.
  */
-export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportOptions): Transport {
-  const http = axios.create({ validateStatus: () => true });
+export function axiosTransport({ appKey, appSecret, onRequest, timeoutMs = 30_000 }: AxiosTransportOptions): Transport {
+  const http = axios.create({ validateStatus: () => true, timeout: timeoutMs });
   let token: { value: string; expiresAt: number } | undefined;
 
   const send = async (request: DingTalkRequest, accessToken?: string) => {
@@ -41,8 +45,8 @@ export function axiosTransport({ appKey, appSecret, onRequest }: AxiosTransportO
     if (token && token.expiresAt > Date.now()) return Promise.resolve(token.value);
     pending ??= getAccessToken((request) => send(request), { appKey, appSecret })
       .then((result) => {
-        // Renew a minute early so a token never expires mid-request.
-        token = { value: result.accessToken, expiresAt: Date.now() + (result.expireIn - 60) * 1000 };
+        // Renew a minute early (less for a short-lived token) so a token never expires mid-request.
+        token = { value: result.accessToken, expiresAt: Date.now() + result.expireIn * 1000 - renewalMarginMs(result.expireIn, RENEWAL_MARGIN_MS) };
         return token.value;
       })
       .finally(() => {

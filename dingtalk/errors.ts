@@ -43,6 +43,7 @@ const PERMISSION_CODES = new Set(['Forbidden.AccessDenied.AccessTokenPermissionD
 const QUOTA_CODES = new Set(['Forbidden.AccessDenied.ApiCountLimitForOrg', '90020']);
 /** Codes DingTalk uses for per-app, per-API and global rate limits, and for a busy server. */
 const THROTTLE_CODES = new Set([
+  '1111',
   'system.busy',
   'systemBusy',
   '-1',
@@ -85,11 +86,19 @@ function requiredScope(body: Record<string, unknown>, message: string): string |
   return /权限[：:]\s*\[([^\]]+)\]/.exec(message)?.[1];
 }
 
+/** A non-JSON body worth quoting: short plain text. An HTML or XML page (a proxy's 502, a ban page) is never echoed. */
+function plainText(body: unknown): string {
+  if (typeof body !== 'string' || /<[a-z!?/]/i.test(body)) return '';
+  return body.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
 /** Reads `{code, message, requestid}` (api host) or `{errcode, errmsg, sub_code}` (oapi host). */
 function errorFields(status: number, body: unknown) {
   if (!isRecord(body)) {
-    return status >= 400 ? { code: `HTTP ${status}`, message: typeof body === 'string' ? body.slice(0, 200) : '' } : undefined;
+    return status >= 400 ? { code: `HTTP ${status}`, message: plainText(body) } : undefined;
   }
+  // The ban for one IP above 10,000 calls in 20 s: `{"status":1111,"wait":5,"punish":"deny",…}` (dingtalk-api.md §4).
+  if (body.status === 1111 || 'punish' in body) return { code: '1111', message: '', waitMinutes: Number(body.wait) || 5 };
   if ('errcode' in body) {
     const errcode = text(body.errcode) ?? '0';
     if (errcode === '0' && status < 400) return undefined;
@@ -121,9 +130,10 @@ function kindOf(status: number, code: string): ProblemKind {
   return 'api';
 }
 
-function retryAfterSeconds(code: string, retryAfter?: string | null): number {
+function retryAfterSeconds(code: string, retryAfter?: string | null, waitMinutes?: number): number {
   const header = Number(retryAfter);
   if (Number.isFinite(header) && header > 0) return header;
+  if (waitMinutes) return waitMinutes * 60;
   return code.includes('QpmLimit') ? QPM_DELAY_SECONDS : QPS_DELAY_SECONDS;
 }
 
@@ -138,7 +148,7 @@ export function problemOf({ url, method, status, body, retryAfter }: RawResponse
   if (kind === 'missing-permission') {
     problem.permission = (isRecord(body) && requiredScope(body, fields.message)) || endpoint?.permission;
   }
-  if (kind === 'throttled') problem.retryAfterSeconds = retryAfterSeconds(fields.code, retryAfter);
+  if (kind === 'throttled') problem.retryAfterSeconds = retryAfterSeconds(fields.code, retryAfter, 'waitMinutes' in fields ? fields.waitMinutes : undefined);
   return problem;
 }
 

@@ -30,6 +30,8 @@ export const cacheKeys = {
   templateName: (processCode: string) => `dingtalk:template-name:v1:${processCode}`,
   /** A template's form components (QuerySchemaByProcessCode). */
   schema: (processCode: string) => `dingtalk:schema:v1:${processCode}`,
+  /** An originator's main department, which Start Approval files the approval under. */
+  userDepartment: (userId: string) => `dingtalk:user-department:v1:${userId}`,
   /** The approver nodes a template leaves to the originator (ProcessForecast). */
   forecast: (processCode: string, userId: string, deptId: number) => `dingtalk:forecast:v1:${processCode}:${userId}:${deptId}`,
   /** The template dropdown. */
@@ -50,6 +52,8 @@ export const cacheTtlS = {
   /** Metered lookups the Zap editor repeats often. */
   schema: 600,
   forecast: 600,
+  /** As long as the forecast that depends on it. */
+  userDepartment: 600,
   templates: 600,
   /** Free contacts calls, reused while a user fills in a Zap. */
   directory: 600,

@@ -15,6 +15,12 @@ export function isoFromMs(ms: number): string {
   return new Date(ms + ORG_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, ORG_OFFSET);
 }
 
+/** A DingTalk API time (`2026-11-24T02:00Z`) as ISO-8601 with the org's offset, or null. */
+export function isoOrNull(apiTime: string | null | undefined): string | null {
+  const ms = msFromApiTime(apiTime);
+  return ms === undefined ? null : isoFromMs(ms);
+}
+
 /** Parses DingTalk's `yyyy-MM-ddTHH:mmZ` (or any ISO string) to epoch milliseconds. */
 export function msFromApiTime(text: string | null | undefined): number | undefined {
   if (!text) return undefined;

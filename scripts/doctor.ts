@@ -6,6 +6,8 @@
  * A permission counts as granted when DingTalk answers anything but a permission error: probing a write
  * permission with a made-up approval id gets "not found", which proves the permission without changing data.
  */
+import { isAxiosError } from 'axios';
+import { readFileSync } from 'node:fs';
 import { getAccessToken } from '../dingtalk/auth';
 import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, searchUser } from '../dingtalk/contact';
 import { DingTalkError } from '../dingtalk/errors';
@@ -88,6 +90,47 @@ const checks: Check[] = [
 
 const FIX = 'In the DingTalk developer console (open-dev.dingtalk.com), open your app → Permissions, search for the code and apply for it; then release a new version of the app.';
 
+/**
+ * The example values in .env.example (`KEY=value` lines), which a .env copied from it still holds until edited.
+ * Read from the working folder, like .env itself.
+ */
+export function exampleValues(file = '.env.example'): Record<string, string> {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  return Object.fromEntries(text.split('\n').flatMap((line) => {
+    const match = /^\s*([A-Za-z_]\w*)=(.*)$/.exec(line);
+    return match ? [[match[1]!, match[2]!.trim()]] : [];
+  }));
+}
+
+/** Why no answer came back, when none did: DNS, a refused connection, a timeout. Undefined when DingTalk answered. */
+function unreachable(error: unknown, timeoutMs: number): string | undefined {
+  if (!isAxiosError(error) || error.response) return undefined;
+  const code = error.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'its host name does not resolve (DNS)';
+  if (code === 'ECONNREFUSED') return 'the connection was refused';
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return `no answer within ${timeoutMs / 1000} s`;
+  return `the connection failed (${code || error.message})`;
+}
+
+function unreachableAdvice(env: NodeJS.ProcessEnv, reason: string): string {
+  const override = env.DINGTALK_API_BASE_URL || env.DINGTALK_OAPI_BASE_URL ? ', and DINGTALK_API_BASE_URL / DINGTALK_OAPI_BASE_URL in .env' : '';
+  return `UNREACHABLE  DingTalk cannot be reached at ${baseUrl('api')}: ${reason}. Check this machine's internet connection, proxy and firewall${override}, then run the doctor again. Nothing else was checked.`;
+}
+
+/** Lines of .env that are empty or still hold .env.example's value. */
+function unfilled(env: NodeJS.ProcessEnv, examples: Record<string, string>, keys: string[]): string[] {
+  return keys.flatMap((key) => {
+    const value = (env[key] ?? '').trim();
+    if (!value) return [`${key} is empty`];
+    return value === examples[key] ? [`${key} still holds the example value from .env.example (${value})`] : [];
+  });
+}
+
 async function probe(check: Check, transport: Transport, context: Context): Promise<{ ok: boolean; detail: string }> {
   try {
     return { ok: true, detail: await check.probe(transport, context) };
@@ -99,33 +142,55 @@ async function probe(check: Check, transport: Transport, context: Context): Prom
   }
 }
 
-export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log): Promise<boolean> {
-  const appKey = env.authData_appKey ?? '';
-  const appSecret = env.authData_appSecret ?? '';
-  if (!appKey || !appSecret) {
-    print('Put authData_appKey and authData_appSecret in .env first (see .env.example).');
+export interface DoctorOptions {
+  /** .env.example's values, which count as not filled in. */
+  examples?: Record<string, string>;
+  /** How long to wait for each DingTalk answer. */
+  timeoutMs?: number;
+}
+
+export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log, options: DoctorOptions = {}): Promise<boolean> {
+  const examples = options.examples ?? exampleValues();
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const notFilled = unfilled(env, examples, ['authData_appKey', 'authData_appSecret']);
+  if (notFilled.length > 0) {
+    print(`Fill in .env first: ${notFilled.join('; ')}. Replace those lines with your app's Client ID and Client Secret (developer console → your app → Credentials & Basic Info); do not add second copies below them.`);
     return false;
   }
+  const appKey = env.authData_appKey!.trim();
+  const appSecret = env.authData_appSecret!.trim();
   let metered = 0;
-  const transport = axiosTransport({ appKey, appSecret, onRequest: (endpoint) => (metered += endpoint.metered ? 1 : 0) });
+  const transport = axiosTransport({ appKey, appSecret, timeoutMs, onRequest: (endpoint) => (metered += endpoint.metered ? 1 : 0) });
   print(`DingTalk: ${baseUrl('api')} and ${baseUrl('oapi')}`);
   try {
     await getAccessToken(transport, { appKey, appSecret });
     print('ok       credentials (Client ID and Client Secret)');
   } catch (error) {
-    print(`MISSING  credentials: ${(error as Error).message}`);
+    const reason = unreachable(error, timeoutMs);
+    if (reason) print(unreachableAdvice(env, reason));
+    else if (error instanceof DingTalkError && error.problem.kind === 'bad-credentials') print(`MISSING  credentials: ${error.message}`);
+    else print(`ERROR    credentials not checked: ${(error as Error).message}`);
     return false;
   }
   const context: Context = {};
   let allOk = true;
   for (const check of checks) {
-    const { ok, detail } = await probe(check, transport, context);
-    allOk &&= ok;
-    print(`${ok ? 'ok      ' : 'MISSING '} ${check.permission} (${check.needed})\n         ${detail.replace(/\n/g, '\n         ')}`);
+    let result: { ok: boolean; detail: string };
+    try {
+      result = await probe(check, transport, context);
+    } catch (error) {
+      const reason = unreachable(error, timeoutMs);
+      if (!reason) throw error;
+      print(unreachableAdvice(env, reason));
+      return false;
+    }
+    allOk &&= result.ok;
+    print(`${result.ok ? 'ok      ' : 'MISSING '} ${check.permission} (${check.needed})\n         ${result.detail.replace(/\n/g, '\n         ')}`);
   }
-  const agentId = env.authData_agentId ?? '';
-  const agentOk = /^\d+$/.test(agentId);
-  print(`${agentOk ? 'ok      ' : 'MISSING '} Agent ID for work notifications${agentOk ? '' : ': add authData_agentId (your app → Credentials & Basic Info → AgentId)'}`);
+  const [agentProblem] = unfilled(env, examples, ['authData_agentId']);
+  const agentOk = !agentProblem && /^\d+$/.test(env.authData_agentId!.trim());
+  const agentAdvice = agentProblem ? `: ${agentProblem}; replace that line with your app's AgentId (your app → Credentials & Basic Info)` : ': authData_agentId must be the number shown as AgentId (your app → Credentials & Basic Info)';
+  print(`${agentOk ? 'ok      ' : 'MISSING '} Agent ID for work notifications${agentOk ? '' : agentAdvice}`);
   print(`\n${metered} metered call(s) spent of the monthly quota.`);
   return allOk && agentOk;
 }

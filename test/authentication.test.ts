@@ -86,6 +86,21 @@ describe('token refresh', () => {
     await expect(appTester(getUser, { authData, meta })).rejects.toMatchObject({ name: 'RefreshAuthError' });
   });
 
+  test('a token that lives 60 s is not "about to expire" when issued: the margin scales with the lifetime', async () => {
+    api().get('/v1.0/workflow/processInstances').query({ processInstanceId: 'proc-1' }).reply(200, { result: { status: 'RUNNING' } });
+    const shortLived = { ...authData, accessTokenExpiresAt: String(Date.now() + 60 * 1000), accessTokenLifetimeSeconds: '60' };
+    await expect(appTester(probe, { authData: shortLived, meta })).resolves.toMatchObject({ status: 'RUNNING' });
+    // Within its last 6 s (a tenth) it is renewed before anything is sent.
+    const ending = { ...shortLived, accessTokenExpiresAt: String(Date.now() + 5 * 1000) };
+    await expect(appTester(probe, { authData: ending, meta })).rejects.toMatchObject({ name: 'RefreshAuthError' });
+  });
+
+  test('the session keeps the token lifetime DingTalk gave', async () => {
+    nock('https://api.dingtalk.com').post('/v1.0/oauth2/accessToken').reply(200, { accessToken: 'short-token-0003', expireIn: 60 });
+    const result = await appTester(session, { authData: credentials, meta });
+    expect(result).toMatchObject({ accessToken: 'short-token-0003', accessTokenLifetimeSeconds: '60' });
+  });
+
   test('a token about to expire is refreshed before any call is spent on it', async () => {
     const expiring = { ...authData, accessTokenExpiresAt: String(Date.now() + 60 * 1000) };
     // No nock scope: a request reaching the network would fail the test with a NetConnectNotAllowedError.

@@ -43,11 +43,11 @@ describe('afterResponse turns DingTalk problems into Zapier errors', () => {
     expect(error.message).toMatch(/monthly API quota/);
   });
 
-  test('anything else → "DingTalk <code>: <message> (request id …)"', async () => {
+  test('anything else → an English sentence naming the call, then DingTalk\'s code, message and request id', async () => {
     replyGet(400, { code: 'brandNewCode', message: 'new failure', requestid: 'R4' });
     await expect(getInstance()).rejects.toMatchObject({
       name: 'AppError',
-      message: expect.stringContaining('DingTalk brandNewCode: new failure (GetProcessInstance) (request id R4)'),
+      message: expect.stringContaining('DingTalk refused the request (GetProcessInstance) with error brandNewCode. Check the values this step sends; DingTalk\'s reason is in brackets. [DingTalk brandNewCode: new failure, request id R4]'),
     });
   });
 

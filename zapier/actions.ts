@@ -1,16 +1,12 @@
 /**
  * What the approval actions (Add Comment, Approve or Reject Approval, Revoke Approval) share beyond their fields
- * (fields.ts): user names for messages, the token check before a write, and the refreshed record.
+ * (fields.ts): user names for messages and the token check before a write. After the write: after-write.ts.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { tokenExpiresSoon } from '../authentication';
 import { userNames } from '../approvals/record/lookup';
 import type { Transport } from '../dingtalk/transport';
-import { getProcessInstance } from '../dingtalk/workflow';
-import { loadApprovalRecord } from '../hydrators';
-import { textOf } from '../lib/inputs';
 import { zapierStore } from './store';
-import { zapierTransport } from './transport';
 
 /** Zapier stops an action after 30 seconds. */
 const ACTION_TIME_LIMIT_MS = 30 * 1000;
@@ -38,10 +34,4 @@ export function refreshTokenBeforeWriting(z: ZObject, bundle: Bundle): void {
   if (tokenExpiresSoon(bundle, ACTION_TIME_LIMIT_MS)) {
     throw new z.errors.RefreshAuthError('The DingTalk access token expires during this action; fetching a new one before changing the approval.');
   }
-}
-
-/** The approval as DingTalk has it now (never a poll's cached copy), as the full record later steps can map. */
-export async function currentRecord(z: ZObject, bundle: Bundle, processInstanceId: string) {
-  const detail = await getProcessInstance(zapierTransport(z, bundle), processInstanceId);
-  return loadApprovalRecord(z, bundle, processInstanceId, textOf(bundle.inputData.processCode) || null, detail);
 }

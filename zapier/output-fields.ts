@@ -47,6 +47,9 @@ export const approvalOutputFields: PlainOutputField[] = [
   { key: 'tasks[]wait_minutes', label: 'Task Wait (Minutes)', type: 'integer' },
 ];
 
+/** Set when an action could not read the approval back after its change, or found the change already made. */
+export const noteOutputField: PlainOutputField = { key: 'note', label: 'Note', type: 'string' };
+
 export const userOutputFields: PlainOutputField[] = [
   { key: 'id', label: 'User ID', type: 'string', required: true },
   { key: 'name', label: 'Name', type: 'string' },

@@ -24,12 +24,17 @@ export async function userNames(transport: Transport, store: Store, userIds: str
     try {
       const user = await getUser(transport, userId);
       names.set(userId, user.name);
-      await store.set(cacheKeys.userName(userId), user.name, cacheTtlS.name);
+      await rememberUserName(store, userId, user.name);
     } catch {
       // Names are a convenience: the record still carries every user id.
     }
   });
   return names;
+}
+
+/** Remembers a user's name for records and messages, from any call that returned it. */
+export async function rememberUserName(store: Store, userId: string, name: string): Promise<void> {
+  if (name) await store.set(cacheKeys.userName(userId), name, cacheTtlS.name);
 }
 
 /** Remembers template names seen in a template list, so records can name their template for free. */

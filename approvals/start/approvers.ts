@@ -11,6 +11,7 @@ import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import { listOf, textOf } from '../../lib/inputs';
 import type { Store } from '../../lib/store';
 import type { FormInputField } from './form-fields';
+import { rememberUserName } from '../record/lookup';
 
 const MAX_APPROVERS = 20;
 const MAX_CC = 50;
@@ -78,11 +79,22 @@ export function approverSettings(inputData: Record<string, unknown>): ApproverSe
   };
 }
 
-/** The department the approval is filed under: the one given, else the originator's main one (a free call). */
-export async function originatorDepartment(transport: Transport, userId: string, given?: string): Promise<number> {
+/**
+ * The department the approval is filed under: the one given, else the originator's main one. That is a free
+ * call, but one more round before the start under Zapier's 30 s, so it is reused for 10 minutes, as the approver
+ * forecast that depends on it is; the Zap editor's field loading usually leaves it cached. The same call names
+ * the originator for the record, so the read-back need not ask again.
+ */
+export async function originatorDepartment(transport: Transport, userId: string, given: string | undefined, store: Store): Promise<number> {
   if (given && Number.isFinite(Number(given))) return Number(given);
+  const key = cacheKeys.userDepartment(userId);
+  const cached = await store.get<number>(key);
+  if (typeof cached === 'number') return cached;
   const user = await getUser(transport, userId);
-  return user.dept_id_list?.[0] ?? START_ROOT_DEPARTMENT_ID;
+  await rememberUserName(store, userId, user.name);
+  const deptId = user.dept_id_list?.[0] ?? START_ROOT_DEPARTMENT_ID;
+  await store.set(key, deptId, cacheTtlS.userDepartment);
+  return deptId;
 }
 
 /**

@@ -36,7 +36,7 @@ describe('approve_or_reject', () => {
       names: new Map(Object.entries(NAMES)),
       file: () => 'unused',
     });
-    expect(record).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(record).toEqual({ ...JSON.parse(JSON.stringify(expected)), decision: 'agree', decided_by_user_id: APPROVER, decided_at: '2026-11-24T10:00:00+08:00', note: null });
     expect(record).toMatchObject({
       id: ID,
       status: 'COMPLETED',
@@ -94,6 +94,22 @@ describe('approve_or_reject', () => {
     );
   });
 
+  test('a rerun after the same decision succeeds with the record as it is and sends nothing', async () => {
+    const reads = answer(api().get(DETAIL), decided('agree'));
+    userDirectory();
+    const record = await decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' });
+    expect(reads).toHaveLength(1);
+    expect(record).toMatchObject({
+      id: ID,
+      status: 'COMPLETED',
+      outcome: 'approved',
+      decision: 'agree',
+      decided_by_user_id: APPROVER,
+      decided_at: '2026-11-24T10:00:00+08:00',
+      note: 'This decision was already in place; nothing was sent to DingTalk.',
+    });
+  });
+
   test('a user DingTalk cannot name is named by id', async () => {
     answer(api().get(DETAIL), instance());
     userDirectory();
@@ -106,11 +122,13 @@ describe('approve_or_reject', () => {
     expect(error.name).toBe('RefreshAuthError');
   });
 
-  test("internalError on execute is reported as DingTalk's own message, not as Revoke's template advice", async () => {
+  test("internalError on execute gets the generic advice, not Revoke's template advice", async () => {
     answer(api().get(DETAIL), instance());
     answer(api().post(EXECUTE), { code: 'internalError', message: '系统内部异常', requestid: 'R6' }, 400);
     const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' }));
-    expect(appError(error).message).toBe('DingTalk internalError: 系统内部异常 (ExecuteProcessInstance) (request id R6)');
+    expect(appError(error).message).toBe(
+      'DingTalk had an internal error handling this request. Check the approval in DingTalk, then try again; if it keeps failing, give DingTalk support the request id. [DingTalk internalError: 系统内部异常, request id R6]',
+    );
   });
 
   test("DingTalk's status error on execute becomes a sentence about this action", async () => {

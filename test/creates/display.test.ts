@@ -77,11 +77,16 @@ describe.each(creates)('%s', (key, create) => {
   });
 });
 
-test('Start Approval, Approve or Reject and Revoke return the approval record, with its sample and output fields', () => {
-  for (const key of ['start_approval', 'approve_or_reject', 'revoke_approval']) {
+test('Start Approval, Approve or Reject and Revoke return the approval record, with its sample and output fields, plus what the action did', () => {
+  const added = {
+    start_approval: ['note'],
+    approve_or_reject: ['decision', 'decided_by_user_id', 'decided_at', 'note'],
+    revoke_approval: ['revoked_by_user_id', 'revoked_at', 'note'],
+  };
+  for (const [key, keys] of Object.entries(added)) {
     const { operation } = byKey[key]!;
-    expect(operation.sample).toBe(approvalSample);
-    expect(operation.outputFields).toBe(approvalOutputFields);
+    expect(Object.keys(operation.sample)).toEqual([...Object.keys(approvalSample), ...keys]);
+    expect(operation.outputFields).toEqual([...approvalOutputFields, ...keys.map((k) => expect.objectContaining({ key: k }))]);
   }
 });
 

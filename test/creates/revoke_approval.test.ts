@@ -32,7 +32,7 @@ describe('revoke_approval', () => {
       },
     ]);
     const expected = approvalRecord(ID, ProcessInstance.parse(revoked().result), { processCode: null, templateName: null, names: new Map(Object.entries(NAMES)), file: () => 'unused' });
-    expect(record).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(record).toEqual({ ...JSON.parse(JSON.stringify(expected)), revoked_by_user_id: ORIGINATOR, revoked_at: '2026-11-24T10:00:00+08:00', note: null });
     expect(record).toMatchObject({ id: ID, status: 'TERMINATED', outcome: 'revoked', originator_name: 'Wong Ka Ming', finished_at: '2026-11-24T10:00:00+08:00', tasks: [] });
   });
 
@@ -75,10 +75,28 @@ describe('revoke_approval', () => {
     );
   });
 
-  test('an approval already revoked says so', async () => {
+  test('a rerun after the originator revoked it succeeds and sends nothing', async () => {
+    const reads = answer(api().get(DETAIL), revoked());
+    userDirectory();
+    const record = await revoke({ processInstanceId: ID, operatingUserId: ORIGINATOR });
+    expect(reads).toHaveLength(1);
+    expect(record).toMatchObject({
+      id: ID,
+      status: 'TERMINATED',
+      outcome: 'revoked',
+      revoked_by_user_id: ORIGINATOR,
+      revoked_at: '2026-11-24T10:00:00+08:00',
+      note: 'The approval was already revoked by its originator; nothing was sent to DingTalk.',
+    });
+  });
+
+  test('an approval revoked by someone else is still refused', async () => {
     answer(api().get(DETAIL), revoked());
-    const error = await failure(revoke({ processInstanceId: ID, operatingUserId: ORIGINATOR }));
-    expect(appError(error).message).toBe('Only running approvals can be revoked; this one was already revoked.');
+    userDirectory();
+    const error = await failure(revoke({ processInstanceId: ID, operatingUserId: 'user-chan-0001' }));
+    expect(appError(error).message).toBe(
+      'Only running approvals can be revoked; this one was already revoked; Chan Tai Man (user-chan-0001) did not submit this approval; DingTalk only lets its originator, Wong Ka Ming (user-wong-0003), revoke it.',
+    );
   });
 
   test('the template does not allow revoking (internalError, per revoke-an-approval-instance): says where to turn it on', async () => {

@@ -169,7 +169,15 @@ describe('starting an approval', () => {
     api().post('/v1.0/workflow/processInstances').reply(200, { instanceId: 'pi-fake-new-0003' });
     api().get('/v1.0/workflow/processInstances').query(true).reply(403, { code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '' });
     const record = await run({ originatorUserId: 'user-chan-0001', deptId: '900000101', ...validForm });
-    expect(record).toEqual({ id: 'pi-fake-new-0003', template_code: CODE, status: 'RUNNING', outcome: 'pending' });
+    expect(record).toEqual({
+      id: 'pi-fake-new-0003',
+      template_code: CODE,
+      status: 'RUNNING',
+      outcome: 'pending',
+      originator_user_id: 'user-chan-0001',
+      created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/),
+      note: 'DingTalk started approval pi-fake-new-0003, but reading the approval back failed (DingTalk was rate-limiting this app). The other fields show what this step knows; use Find Approval in a later step for the full record.',
+    });
   });
 
   test('every problem is listed at once and nothing is sent', async () => {

@@ -116,15 +116,29 @@ describe('problemOf: everything else', () => {
     );
   });
 
-  test('an unknown code reads "DingTalk <code>: <message> (request id …)"', () => {
-    const problem = problemOf({ url: API, method: 'GET', status: 400, body: { code: 'somethingNew', message: 'odd', requestid: 'R10' } });
-    expect(describeProblem(problem!)).toBe('DingTalk somethingNew: odd (GetProcessInstance) (request id R10)');
+  test('an unknown code with a Chinese-only message still opens with an English sentence that names the call', () => {
+    const problem = problemOf({ url: API, method: 'GET', status: 400, body: { code: 'somethingNew', message: '未知错误', requestid: 'R10' } });
+    expect(describeProblem(problem!)).toBe(
+      "DingTalk refused the request (GetProcessInstance) with error somethingNew. Check the values this step sends; DingTalk's reason is in brackets. [DingTalk somethingNew: 未知错误, request id R10]",
+    );
   });
 
-  test('a 5xx without JSON is a server problem', () => {
-    const problem = problemOf({ url: API, status: 502, body: '<html>Bad Gateway</html>' });
-    expect(problem).toMatchObject({ kind: 'server', code: 'HTTP 502' });
-    expect(describeProblem(problem!)).toMatch(/server error \(HTTP 502\)/);
+  test('a 5xx with an HTML page is a server problem, and the page is never echoed', () => {
+    const problem = problemOf({ url: API, status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>' });
+    expect(problem).toMatchObject({ kind: 'server', code: 'HTTP 502', message: '' });
+    expect(describeProblem(problem!)).toBe('DingTalk had a server error (HTTP 502) (GetProcessInstance). Try again in a few minutes. [DingTalk HTTP 502]');
+  });
+
+  test('a 5xx on Start Approval says to check whether the approval was created before trying again', () => {
+    const problem = problemOf({ url: `${API.split('/v1.0')[0]}/v1.0/workflow/processInstances`, method: 'POST', status: 500, body: { code: 'ServiceUnavailable', message: '服务不可用', requestid: 'R11' } });
+    expect(describeProblem(problem!)).toBe(
+      "DingTalk had a server error (HTTP 500) (StartProcessInstance). The approval may have been created anyway: check the originator's submitted approvals in DingTalk before trying again, or it may be submitted twice. [DingTalk ServiceUnavailable: 服务不可用, request id R11]",
+    );
+  });
+
+  test("the IP ban page's JSON form is throttling for the minutes it names", () => {
+    const problem = problemOf({ url: API, status: 200, body: { status: 1111, wait: 5, punish: 'deny' } });
+    expect(problem).toMatchObject({ kind: 'throttled', code: '1111', retryAfterSeconds: 300 });
   });
 
   test('no message ever says "Something went wrong"', () => {

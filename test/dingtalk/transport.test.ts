@@ -20,7 +20,7 @@ const OAPI = 'https://oapi.dingtalk.com';
 const user = { errcode: 0, errmsg: 'ok', result: { userid: 'user-lee-0002', name: '李偉文 Lee Wai Man' } };
 
 /** Answers token calls with the given tokens in turn and counts them. */
-function tokenServer(tokens: string[], host = API) {
+function tokenServer(tokens: string[], host = API, expireIn = 7200) {
   const issued: string[] = [];
   nock(host)
     .post('/v1.0/oauth2/accessToken', credentials)
@@ -30,7 +30,7 @@ function tokenServer(tokens: string[], host = API) {
       issued.push(token);
       // The token call itself must not carry a token.
       expect(this.req.headers).not.toHaveProperty('x-acs-dingtalk-access-token');
-      return [200, { accessToken: token, expireIn: 7200 }];
+      return [200, { accessToken: token, expireIn }];
     });
   return issued;
 }
@@ -90,6 +90,22 @@ describe('token handling', () => {
     await getUser(transport, 'user-lee-0002');
     expect(issued).toEqual(['axios-token-0001']);
     clock.mockReturnValue(start + (7200 - 59) * 1000);
+    await getUser(transport, 'user-lee-0002');
+    expect(issued).toEqual(['axios-token-0001', 'axios-token-0002']);
+  });
+
+  test('a 60-second token is reused, not replaced on every call; its margin is a tenth of its life', async () => {
+    const issued = tokenServer(['axios-token-0001', 'axios-token-0002'], API, 60);
+    nock(OAPI).post('/topapi/v2/user/get').query({ access_token: 'axios-token-0001' }).times(2).reply(200, user);
+    nock(OAPI).post('/topapi/v2/user/get').query({ access_token: 'axios-token-0002' }).reply(200, user);
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    const transport = axiosTransport(credentials);
+    await getUser(transport, 'user-lee-0002');
+    clock.mockReturnValue(start + 53 * 1000);
+    await getUser(transport, 'user-lee-0002');
+    expect(issued).toEqual(['axios-token-0001']);
+    clock.mockReturnValue(start + 55 * 1000);
     await getUser(transport, 'user-lee-0002');
     expect(issued).toEqual(['axios-token-0001', 'axios-token-0002']);
   });

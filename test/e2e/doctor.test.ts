@@ -1,6 +1,8 @@
 import nock from 'nock';
 import { createSandbox, type Sandbox } from '../../sandbox';
-import { doctor } from '../../scripts/doctor';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { doctor, exampleValues } from '../../scripts/doctor';
 
 let sandbox: Sandbox;
 const saved = { api: process.env.DINGTALK_API_BASE_URL, oapi: process.env.DINGTALK_OAPI_BASE_URL };
@@ -56,5 +58,66 @@ test('wrong credentials and a missing Agent ID say so', async () => {
   expect((await run({ authData_appSecret: 'wrong-secret-0001' })).text).toMatch(/MISSING  credentials: DingTalk did not accept the Client ID/);
   const noAgent = await run({ authData_agentId: '' });
   expect(noAgent.ok).toBe(false);
-  expect(noAgent.text).toContain('MISSING  Agent ID for work notifications: add authData_agentId');
+  expect(noAgent.text).toContain('MISSING  Agent ID for work notifications: authData_agentId is empty; replace that line');
+});
+
+test('the values .env.example ships with count as not filled in; nothing is sent', async () => {
+  const example = exampleValues();
+  expect(example).toMatchObject({ authData_appKey: expect.any(String), authData_appSecret: expect.any(String), authData_agentId: expect.any(String) });
+  sandbox.meter.reset();
+  const copied = await run({ authData_appKey: example.authData_appKey!, authData_appSecret: example.authData_appSecret! });
+  expect(copied.ok).toBe(false);
+  expect(copied.text).toBe(
+    `Fill in .env first: authData_appKey still holds the example value from .env.example (${example.authData_appKey}); authData_appSecret still holds the example value from .env.example (${example.authData_appSecret}). Replace those lines with your app's Client ID and Client Secret (developer console → your app → Credentials & Basic Info); do not add second copies below them.`,
+  );
+  expect(copied.text).not.toContain('credentials:');
+  expect(sandbox.meter.free + sandbox.meter.metered).toBe(0);
+  const agent = await run({ authData_agentId: example.authData_agentId! });
+  expect(agent.text).toContain(`MISSING  Agent ID for work notifications: authData_agentId still holds the example value from .env.example (${example.authData_agentId})`);
+});
+
+describe('DingTalk out of reach is not "MISSING credentials"', () => {
+  const pointAt = (url: string) => {
+    process.env.DINGTALK_API_BASE_URL = url;
+    process.env.DINGTALK_OAPI_BASE_URL = url;
+  };
+  afterEach(() => pointAt(sandbox.url));
+
+  test('a host name that does not resolve (DNS)', async () => {
+    pointAt('http://dingtalk.doctor.test');
+    nock('http://dingtalk.doctor.test').post('/v1.0/oauth2/accessToken').replyWithError(Object.assign(new Error('getaddrinfo ENOTFOUND dingtalk.doctor.test'), { code: 'ENOTFOUND' }));
+    const { ok, text } = await run();
+    expect(ok).toBe(false);
+    expect(text).toContain('UNREACHABLE  DingTalk cannot be reached at http://dingtalk.doctor.test: its host name does not resolve (DNS).');
+    expect(text).not.toContain('MISSING');
+  });
+
+  test('a refused connection', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    pointAt(`http://127.0.0.1:${port}`);
+    const { ok, text } = await run();
+    expect(ok).toBe(false);
+    expect(text).toContain(`UNREACHABLE  DingTalk cannot be reached at http://127.0.0.1:${port}: the connection was refused.`);
+    expect(text).not.toContain('MISSING');
+  });
+
+  test('no answer in time', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    pointAt(`http://127.0.0.1:${port}`);
+    try {
+      const lines: string[] = [];
+      const ok = await doctor(env(), (line) => lines.push(line), { timeoutMs: 300 });
+      expect(ok).toBe(false);
+      expect(lines.join('\n')).toContain(`UNREACHABLE  DingTalk cannot be reached at http://127.0.0.1:${port}: no answer within 0.3 s.`);
+      expect(lines.join('\n')).not.toContain('MISSING');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });
