@@ -6,13 +6,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { endpoints, type EndpointName } from '../dingtalk/endpoints';
-import { decide, terminate } from './flow';
+import { decide, redirect, terminate } from './flow';
+import { EventHub, type EmittedEvent, type EventOptions } from './events/hub';
+import type { HttpPushTarget, PushOutcome } from './events/push';
+import type { ConnectionInfo, StreamDelivery } from './events/stream';
+import { Tickets } from './events/tickets';
 import { storeFile } from './files';
 import { Gate, isEndpointName } from './gate';
 import type { Context, Handler } from './http';
 import { sqliteStore } from './persist';
 import { authRoutes } from './routes/auth';
 import { contactRoutes } from './routes/contacts';
+import { gatewayRoutes } from './routes/gateway';
 import { instanceRoutes } from './routes/instances';
 import { messageRoutes } from './routes/message';
 import { templateRoutes } from './routes/templates';
@@ -39,6 +44,8 @@ export interface SandboxOptions {
   seed?: boolean;
   /** The clock; default Date.now (shifted by org.advance). */
   now?: () => number;
+  /** DingTalk's event side: Stream and HTTP push (README, "The sandbox's event side"). */
+  events?: EventOptions;
 }
 
 export interface Sandbox {
@@ -57,6 +64,41 @@ export interface Sandbox {
     setLatency(ms: number): void;
     setQpsLimit(n: number): void;
     setMonthlyQuota(n: number | undefined): void;
+    /** Stream: sockets die without a close frame (all, or one connection). */
+    dropSockets(connectionId?: string): void;
+    /** Stream: the next N WebSocket handshakes are refused with HTTP 503 (0 stops refusing). */
+    refuseConnections(times?: number): void;
+    /** Stream: acks take effect only this long after they arrive. */
+    setAckDelay(ms: number): void;
+    /** Stream: the chance (0–1) that an acked event is pushed once more. */
+    setDuplicateRate(rate: number): void;
+    /** Stream and HTTP push: how long before an unsettled event is pushed again. */
+    setRedeliverAfter(ms: number): void;
+    /** Pushes a month; once spent, events go out as 20001 notices only. */
+    setPushQuota(n: number): void;
+  };
+  /** DingTalk's event side: what was emitted and how it travelled. */
+  events: {
+    /** Every event the sandbox produced, oldest first. */
+    emitted(): EmittedEvent[];
+    /** Every Stream frame sent for an event, with its kind (push, redelivery, duplicate, notice). */
+    deliveries(): StreamDelivery[];
+    /** Every HTTP push attempt and its outcome. */
+    httpPushes(): ({ eventId: string; attempt: number } & PushOutcome)[];
+    /** Open Stream connections. */
+    connections(): ConnectionInfo[];
+    /** Events not yet acked SUCCESS (Stream) or answered with success (HTTP push). */
+    unsettled(): number;
+    /** Pushes used this month, and the quota. */
+    pushes(): { used: number; quota: number };
+    /** SYSTEM ping; resolves with each connection's echo (undefined if it did not answer in 5 s). */
+    ping(connectionId?: string): Promise<{ connectionId: string; opaque: string; echoed: unknown }[]>;
+    /** SYSTEM disconnect, then the socket closes after the configured delay. */
+    disconnect(connectionId?: string, reason?: string): void;
+    /** Switches the app to HTTP push to this target (undefined: back to Stream). */
+    useHttpPush(target: HttpPushTarget | undefined): void;
+    /** The console's URL check against the HTTP push target. */
+    checkUrl(): Promise<PushOutcome>;
   };
   /** What a person does in the DingTalk app, for demos and tests (not metered). */
   org: {
@@ -67,6 +109,8 @@ export interface Sandbox {
     /** Decides that user's RUNNING task. */
     act(instanceId: string, userId: string, result: 'agree' | 'refuse', remark?: string): void;
     revoke(instanceId: string, userId: string): void;
+    /** Transfers (转交) that user's RUNNING task to another user. */
+    redirect(instanceId: string, fromUserId: string, toUserId: string, remark?: string): void;
     addAttachment(instanceId: string, file: { fileName: string; fileType: string; content: Buffer | string }): void;
     /** Only with the default clock: shifts sandbox time. */
     advance(ms: number): void;
@@ -76,7 +120,7 @@ export interface Sandbox {
 }
 
 const handlers: Record<EndpointName, Handler> = (() => {
-  const all: Partial<Record<EndpointName, Handler>> = { ...authRoutes, ...instanceRoutes, ...templateRoutes, ...contactRoutes, ...messageRoutes };
+  const all: Partial<Record<EndpointName, Handler>> = { ...authRoutes, ...gatewayRoutes, ...instanceRoutes, ...templateRoutes, ...contactRoutes, ...messageRoutes };
   const missing = Object.keys(endpoints).filter((name) => !isEndpointName(name) || !all[name]);
   if (missing.length > 0) throw new Error(`The sandbox has no handler for ${missing.join(', ')}`);
   return all as Record<EndpointName, Handler>;
@@ -111,13 +155,20 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const loaded = store?.load();
   const state: State = loaded ?? freshState(options.now ? options.now() : Date.now(), options.seed ?? true);
   const now = options.now ?? (() => Date.now() + state.clockOffsetMs);
-  const commit = () => store?.save(state);
+  const tickets = new Tickets();
+  const hub = new EventHub(state, now, tickets, options.events);
+  // Every change goes through commit: events are found there, then the state is saved.
+  const commit = () => {
+    hub.observe();
+    store?.save(state);
+  };
   commit();
 
   const host = options.host ?? '127.0.0.1';
   const gate = new Gate({ latencyMs: options.latencyMs ?? 0, qpsLimit: options.qpsLimit ?? 20, monthlyQuota: options.monthlyQuota });
-  const ctx: Context = { state, now, url: '', tokenTtlSeconds: options.tokenTtlSeconds ?? 7200 };
+  const ctx: Context = { state, now, url: '', tokenTtlSeconds: options.tokenTtlSeconds ?? 7200, tickets };
   const server = createServer(requestHandler({ ctx, gate, handlers, commit }));
+  server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -135,10 +186,16 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     url: ctx.url,
     credentials: { ...state.app },
     stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }).finally(() => store?.close())),
+      (stopped ??= hub
+        .stop()
+        .then(
+          () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        )
+        .finally(() => store?.close())),
     meter: {
       get metered() {
         return state.meter.metered;
@@ -166,6 +223,24 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       setLatency: (ms) => void (gate.settings.latencyMs = ms),
       setQpsLimit: (n) => void (gate.settings.qpsLimit = n),
       setMonthlyQuota: (n) => void (gate.settings.monthlyQuota = n),
+      dropSockets: (connectionId) => hub.stream.drop(connectionId),
+      refuseConnections: (times = 1) => void (hub.stream.refuseHandshakes = times),
+      setAckDelay: (ms) => void (hub.stream.settings.ackDelayMs = ms),
+      setDuplicateRate: (rate) => void (hub.stream.settings.duplicateRate = rate),
+      setRedeliverAfter: (ms) => void (hub.stream.settings.redeliverAfterMs = ms),
+      setPushQuota: (n) => void (hub.meter.quota = n),
+    },
+    events: {
+      emitted: () => structuredClone(hub.emitted),
+      deliveries: () => [...hub.stream.deliveries],
+      httpPushes: () => [...hub.httpLog],
+      connections: () => hub.stream.connections(),
+      unsettled: () => hub.unsettled(),
+      pushes: () => ({ used: hub.meter.used, quota: hub.meter.quota }),
+      ping: (connectionId) => hub.stream.ping(connectionId),
+      disconnect: (connectionId, reason) => hub.stream.disconnect(connectionId, reason),
+      useHttpPush: (target) => void (hub.httpPush = target),
+      checkUrl: () => hub.checkUrl(),
     },
     org: {
       templates: () => state.templates.map(({ processCode, name }) => ({ processCode, name })),
@@ -181,6 +256,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         const instance = instanceIn(state, instanceId);
         if (userId !== instance.originatorUserId) throw new Error(`Only the originator ${instance.originatorUserId} can revoke approval ${instanceId}`);
         changed(terminate(instance, now(), userId));
+      },
+      redirect: (instanceId, fromUserId, toUserId, remark) => {
+        const instance = instanceIn(state, instanceId);
+        const task = instance.tasks.find((candidate) => candidate.userId === fromUserId && candidate.status === 'RUNNING');
+        if (!task) throw new Error(`${fromUserId} has no running task on approval ${instanceId}`);
+        changed(redirect(state, instance, { taskId: task.taskId, userId: fromUserId, toUserId, ...(remark ? { remark } : {}) }, now()));
       },
       addAttachment: (instanceId, file) => changed(attach(state, instanceIn(state, instanceId), file)),
       advance: (ms) => {
