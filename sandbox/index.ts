@@ -91,8 +91,8 @@ export interface Sandbox {
     unsettled(): number;
     /** Pushes used this month, and the quota. */
     pushes(): { used: number; quota: number };
-    /** SYSTEM ping; resolves with each connection's echo (undefined if it did not answer in 5 s). */
-    ping(connectionId?: string): Promise<{ connectionId: string; opaque: string; echoed: unknown }[]>;
+    /** SYSTEM ping; resolves with each connection's echo (undefined if it did not answer within timeoutMs, default 5 s). */
+    ping(connectionId?: string, timeoutMs?: number): Promise<{ connectionId: string; opaque: string; echoed: unknown }[]>;
     /** SYSTEM disconnect, then the socket closes after the configured delay. */
     disconnect(connectionId?: string, reason?: string): void;
     /** Switches the app to HTTP push to this target (undefined: back to Stream). */
@@ -237,7 +237,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       connections: () => hub.stream.connections(),
       unsettled: () => hub.unsettled(),
       pushes: () => ({ used: hub.meter.used, quota: hub.meter.quota }),
-      ping: (connectionId) => hub.stream.ping(connectionId),
+      ping: (connectionId, timeoutMs) => hub.stream.ping(connectionId, timeoutMs),
       disconnect: (connectionId, reason) => hub.stream.disconnect(connectionId, reason),
       useHttpPush: (target) => void (hub.httpPush = target),
       checkUrl: () => hub.checkUrl(),

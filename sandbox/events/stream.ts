@@ -215,8 +215,8 @@ export class StreamGateway {
     );
   }
 
-  /** SYSTEM ping to each (or one) connection; resolves with what each echoed, undefined after 5 s of silence. */
-  ping(connectionId?: string): Promise<{ connectionId: string; opaque: string; echoed: unknown }[]> {
+  /** SYSTEM ping to each (or one) connection; resolves with what each echoed, undefined after `timeoutMs` of silence. */
+  ping(connectionId?: string, timeoutMs = PING_TIMEOUT_MS): Promise<{ connectionId: string; opaque: string; echoed: unknown }[]> {
     return Promise.all(
       this.targets(connectionId).map(
         (connection) =>
@@ -228,7 +228,7 @@ export class StreamGateway {
               clearTimeout(timer);
               resolve({ connectionId: connection.id, opaque, echoed });
             };
-            const timer = this.later(PING_TIMEOUT_MS, () => done(undefined));
+            const timer = this.later(timeoutMs, () => done(undefined));
             this.pings.set(messageId, done);
             this.system(connection, 'ping', { opaque }, messageId);
           }),
