@@ -99,6 +99,8 @@ export interface Sandbox {
     useHttpPush(target: HttpPushTarget | undefined): void;
     /** The console's URL check against the HTTP push target. */
     checkUrl(): Promise<PushOutcome>;
+    /** How long an HTTP push waits for its reply before it counts as failed (default 1,500 ms). */
+    setPushTimeout(ms: number): void;
   };
   /** What a person does in the DingTalk app, for demos and tests (not metered). */
   org: {
@@ -241,6 +243,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       disconnect: (connectionId, reason) => hub.stream.disconnect(connectionId, reason),
       useHttpPush: (target) => void (hub.httpPush = target),
       checkUrl: () => hub.checkUrl(),
+      setPushTimeout: (ms) => void (hub.pushTimeoutMs = ms),
     },
     org: {
       templates: () => state.templates.map(({ processCode, name }) => ({ processCode, name })),
