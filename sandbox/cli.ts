@@ -40,7 +40,7 @@ function parse(args: string[]): SandboxOptions {
       case '--push-quota': events.pushQuota = number(flag, value); break;
       case '--redeliver-after': events.redeliverAfterMs = number(flag, value); break;
       case '--ack-delay': events.ackDelayMs = number(flag, value); break;
-      case '--duplicate-rate': events.duplicateRate = number(flag, value); if (events.duplicateRate > 1) throw new Error(`--duplicate-rate is a chance between 0 and 1\n${USAGE}`); break;
+      case '--duplicate-rate': events.duplicateRate = number(flag, value); break;
       case '--disconnect-close': events.disconnectCloseMs = number(flag, value); break;
       case '--ping-interval': events.pingIntervalMs = number(flag, value); break;
       case '--http-push': push.url = value; break;

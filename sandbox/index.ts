@@ -7,9 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { endpoints, type EndpointName } from '../dingtalk/endpoints';
 import { decide, redirect, terminate } from './flow';
-import { EventHub, type EmittedEvent, type EventOptions } from './events/hub';
-import type { HttpPushTarget, PushOutcome } from './events/push';
-import type { ConnectionInfo, StreamDelivery } from './events/stream';
+import { eventFaults, eventsApi, type EventFaults, type SandboxEvents } from './events/api';
+import { EventHub, type EventOptions } from './events/hub';
 import { Tickets } from './events/tickets';
 import { storeFile } from './files';
 import { Gate, isEndpointName } from './gate';
@@ -64,44 +63,9 @@ export interface Sandbox {
     setLatency(ms: number): void;
     setQpsLimit(n: number): void;
     setMonthlyQuota(n: number | undefined): void;
-    /** Stream: sockets die without a close frame (all, or one connection). */
-    dropSockets(connectionId?: string): void;
-    /** Stream: the next N WebSocket handshakes are refused with HTTP 503 (0 stops refusing). */
-    refuseConnections(times?: number): void;
-    /** Stream: acks take effect only this long after they arrive. */
-    setAckDelay(ms: number): void;
-    /** Stream: the chance (0–1) that an acked event is pushed once more. */
-    setDuplicateRate(rate: number): void;
-    /** Stream and HTTP push: how long before an unsettled event is pushed again. */
-    setRedeliverAfter(ms: number): void;
-    /** Pushes a month; once spent, events go out as 20001 notices only. */
-    setPushQuota(n: number): void;
-  };
+  } & EventFaults;
   /** DingTalk's event side: what was emitted and how it travelled. */
-  events: {
-    /** Every event the sandbox produced, oldest first. */
-    emitted(): EmittedEvent[];
-    /** Every Stream frame sent for an event, with its kind (push, redelivery, duplicate, notice). */
-    deliveries(): StreamDelivery[];
-    /** Every HTTP push attempt and its outcome. */
-    httpPushes(): ({ eventId: string; attempt: number } & PushOutcome)[];
-    /** Open Stream connections. */
-    connections(): ConnectionInfo[];
-    /** Events not yet acked SUCCESS (Stream) or answered with success (HTTP push). */
-    unsettled(): number;
-    /** Pushes used this month, and the quota. */
-    pushes(): { used: number; quota: number };
-    /** SYSTEM ping; resolves with each connection's echo (undefined if it did not answer within timeoutMs, default 5 s). */
-    ping(connectionId?: string, timeoutMs?: number): Promise<{ connectionId: string; opaque: string; echoed: unknown }[]>;
-    /** SYSTEM disconnect, then the socket closes after the configured delay. */
-    disconnect(connectionId?: string, reason?: string): void;
-    /** Switches the app to HTTP push to this target (undefined: back to Stream). */
-    useHttpPush(target: HttpPushTarget | undefined): void;
-    /** The console's URL check against the HTTP push target. */
-    checkUrl(): Promise<PushOutcome>;
-    /** How long an HTTP push waits for its reply before it counts as failed (default 1,500 ms). */
-    setPushTimeout(ms: number): void;
-  };
+  events: SandboxEvents;
   /** What a person does in the DingTalk app, for demos and tests (not metered). */
   org: {
     templates(): { processCode: string; name: string }[];
@@ -225,26 +189,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       setLatency: (ms) => void (gate.settings.latencyMs = ms),
       setQpsLimit: (n) => void (gate.settings.qpsLimit = n),
       setMonthlyQuota: (n) => void (gate.settings.monthlyQuota = n),
-      dropSockets: (connectionId) => hub.stream.drop(connectionId),
-      refuseConnections: (times = 1) => void (hub.stream.refuseHandshakes = times),
-      setAckDelay: (ms) => void (hub.stream.settings.ackDelayMs = ms),
-      setDuplicateRate: (rate) => void (hub.stream.settings.duplicateRate = rate),
-      setRedeliverAfter: (ms) => void (hub.stream.settings.redeliverAfterMs = ms),
-      setPushQuota: (n) => void (hub.meter.quota = n),
+      ...eventFaults(hub),
     },
-    events: {
-      emitted: () => structuredClone(hub.emitted),
-      deliveries: () => [...hub.stream.deliveries],
-      httpPushes: () => [...hub.httpLog],
-      connections: () => hub.stream.connections(),
-      unsettled: () => hub.unsettled(),
-      pushes: () => ({ used: hub.meter.used, quota: hub.meter.quota }),
-      ping: (connectionId, timeoutMs) => hub.stream.ping(connectionId, timeoutMs),
-      disconnect: (connectionId, reason) => hub.stream.disconnect(connectionId, reason),
-      useHttpPush: (target) => void (hub.httpPush = target),
-      checkUrl: () => hub.checkUrl(),
-      setPushTimeout: (ms) => void (hub.pushTimeoutMs = ms),
-    },
+    events: eventsApi(hub),
     org: {
       templates: () => state.templates.map(({ processCode, name }) => ({ processCode, name })),
       users: () => state.users.map(({ userid, name, mobile, deptIds }) => ({ userid, name, mobile, deptIds: [...deptIds] })),

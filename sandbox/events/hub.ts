@@ -42,6 +42,11 @@ export interface EmittedEvent extends SandboxEvent {
 
 const LOG_LIMIT = 20_000;
 
+export const checkedRate = (rate: number): number => {
+  if (!(rate >= 0 && rate <= 1)) throw new Error(`The duplicate rate is a chance between 0 and 1, not ${rate}`);
+  return rate;
+};
+
 export class EventHub {
   readonly stream: StreamGateway;
   readonly meter: PushMeter;
@@ -64,16 +69,16 @@ export class EventHub {
     const settings: StreamSettings = {
       redeliverAfterMs: options.redeliverAfterMs ?? 60_000,
       ackDelayMs: options.ackDelayMs ?? 0,
-      duplicateRate: options.duplicateRate ?? 0,
-      disconnectCloseMs: options.disconnectCloseMs ?? 10_000,
+      duplicateRate: checkedRate(options.duplicateRate ?? 0),
       random: options.random ?? Math.random,
     };
-    this.stream = new StreamGateway(settings, { now, tickets, corpId: state.org.corpId, appKey: state.app.appKey });
+    const disconnectCloseMs = options.disconnectCloseMs ?? 10_000;
+    this.stream = new StreamGateway(settings, { now, tickets, corpId: state.org.corpId, appKey: state.app.appKey, disconnectCloseMs });
     this.meter = new PushMeter(options.pushQuota ?? FREE_EDITION_PUSHES);
     this.httpPush = options.httpPush;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 1500;
     this.before = snapshot(state);
-    if (options.pingIntervalMs) this.every(options.pingIntervalMs, () => void this.stream.ping());
+    if (options.pingIntervalMs) this.every(options.pingIntervalMs, () => void this.stream.connections.ping());
   }
 
   private every(ms: number, run: () => void): void {
@@ -136,6 +141,12 @@ export class EventHub {
   checkUrl(): Promise<PushOutcome> {
     if (!this.httpPush) return Promise.reject(new Error('No HTTP push URL is configured: pass events.httpPush or call events.useHttpPush first.'));
     return this.track(checkUrl(this.httpPush, this.state.app.appKey, this.now(), this.pushTimeoutMs));
+  }
+
+  /** Pushes used this month (a new month starts at zero), and the quota. */
+  pushes(): { used: number; quota: number } {
+    this.meter.spent(this.now());
+    return { used: this.meter.used, quota: this.meter.quota };
   }
 
   /** Events not yet settled: un-acked on Stream, or not yet answered with success over HTTP. */

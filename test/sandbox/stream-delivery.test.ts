@@ -136,3 +136,16 @@ test('push quota: once the month\'s pushes are spent, events arrive as 20001 not
   expect(client.events().slice(4).map((frame) => normaliseEvent(frame).kind)).toEqual(['instance', 'task']);
   await client.close();
 });
+
+test('a new month (Beijing time) restores the push allowance', async () => {
+  const { sandbox, transport } = await start({ events: { pushQuota: 2 } });
+  const client = await StreamTestClient.connect(sandbox, transport);
+  await claim(transport);
+  expect(sandbox.events.pushes()).toEqual({ used: 2, quota: 2 });
+  sandbox.org.advance(32 * 24 * 60 * 60 * 1000);
+  expect(sandbox.events.pushes()).toEqual({ used: 0, quota: 2 });
+  await claim(transport);
+  await eventually('four events', () => client.events().length >= 4);
+  expect(client.events().map((frame) => normaliseEvent(frame).kind)).toEqual(['instance', 'task', 'instance', 'task']);
+  await client.close();
+});
