@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { State } from '../state';
-import { changesSince, snapshot, type Snapshot } from './observe';
+import { Observer } from './observe';
 import { httpPlaintext, newEventId, PAUSED_DATA, type SandboxEvent } from './payloads';
 import { checkUrl, pushOnce, type HttpPushTarget, type PushOutcome } from './push';
 import { FREE_EDITION_PUSHES, PushMeter } from './quota';
@@ -54,7 +54,7 @@ export class EventHub {
   readonly httpLog: ({ eventId: string; attempt: number } & PushOutcome)[] = [];
   httpPush: HttpPushTarget | undefined;
   pushTimeoutMs: number;
-  private before: Snapshot;
+  private readonly observer: Observer;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private httpUnsettled = 0;
@@ -77,7 +77,7 @@ export class EventHub {
     this.meter = new PushMeter(options.pushQuota ?? FREE_EDITION_PUSHES);
     this.httpPush = options.httpPush;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 1500;
-    this.before = snapshot(state);
+    this.observer = new Observer(state);
     if (options.pingIntervalMs) this.every(options.pingIntervalMs, () => void this.stream.connections.ping());
   }
 
@@ -102,10 +102,7 @@ export class EventHub {
 
   /** Called after every change: turns what changed into events and pushes them. */
   observe(): void {
-    const now = this.now();
-    const changes = changesSince(this.state, this.before, now);
-    this.before = snapshot(this.state);
-    for (const change of changes) this.publish({ ...change, eventId: newEventId() });
+    for (const change of this.observer.changes(this.state, this.now())) this.publish({ ...change, eventId: newEventId() });
   }
 
   private publish(event: SandboxEvent): void {

@@ -1,8 +1,9 @@
 /**
- * Finds what changed in the sandbox since the last look, as DingTalk's approval events. Comparing snapshots after
- * every request and every org action catches each change the sandbox makes (through the API, the org helpers or a
- * seed) without threading an event sink through the approval flow. Order within one approval follows the flow:
- * instance start, decided or cancelled tasks, comments, new tasks, then instance finish or terminate.
+ * Finds what changed in the sandbox since the last look, as DingTalk's approval events. Comparing each approval with
+ * how it was last seen, after every request and every org action, catches each change the sandbox makes (through the
+ * API or the org helpers) without threading an event sink through the approval flow; what the seed built is the
+ * starting point. Order within one approval follows the flow: instance start, decided or cancelled tasks, comments,
+ * new tasks, then instance finish or terminate.
  */
 import type { Instance, State } from '../state';
 import { commentChange, instanceChange, taskChange, type Change } from './payloads';
@@ -13,16 +14,15 @@ interface InstanceSnapshot {
   records: number;
 }
 
-export type Snapshot = Map<string, InstanceSnapshot>;
+const snapshotOf = (instance: Instance): InstanceSnapshot => ({
+  status: instance.status,
+  taskStatus: new Map(instance.tasks.map((task) => [task.taskId, task.status])),
+  records: instance.operationRecords.length,
+});
 
-export function snapshot(state: State): Snapshot {
-  return new Map(
-    Object.values(state.instances).map((instance) => [
-      instance.processInstanceId,
-      { status: instance.status, taskStatus: new Map(instance.tasks.map((task) => [task.taskId, task.status])), records: instance.operationRecords.length },
-    ]),
-  );
-}
+/** Every change to an approval adds an operation record, starts a task or moves the status: a cheap test first. */
+const unchanged = (instance: Instance, before: InstanceSnapshot) =>
+  before.records === instance.operationRecords.length && before.status === instance.status && before.taskStatus.size === instance.tasks.length;
 
 function instanceChanges(state: State, instance: Instance, before: InstanceSnapshot | undefined, now: number): Change[] {
   const changes: Change[] = [];
@@ -48,9 +48,34 @@ function instanceChanges(state: State, instance: Instance, before: InstanceSnaps
   return changes;
 }
 
-/** Every change since `before`, oldest approval first. */
-export function changesSince(state: State, before: Snapshot, now: number): Change[] {
-  return Object.values(state.instances)
-    .sort((a, b) => a.createTime - b.createTime)
-    .flatMap((instance) => instanceChanges(state, instance, before.get(instance.processInstanceId), now));
+/**
+ * Remembers each approval as last seen, and reports what changed since, in the order approvals were created.
+ * Approvals are only ever added by start (which bumps counters.instance) and are changed in place, so a look costs
+ * one pass over a Map rather than over the (large, dictionary-mode) state.instances object.
+ */
+export class Observer {
+  private readonly seen = new Map<string, { instance: Instance; snapshot: InstanceSnapshot | undefined }>();
+  private started: number;
+
+  constructor(state: State) {
+    for (const instance of Object.values(state.instances)) this.seen.set(instance.processInstanceId, { instance, snapshot: snapshotOf(instance) });
+    this.started = state.counters.instance;
+  }
+
+  changes(state: State, now: number): Change[] {
+    if (state.counters.instance !== this.started) {
+      this.started = state.counters.instance;
+      for (const instance of Object.values(state.instances)) {
+        if (!this.seen.has(instance.processInstanceId)) this.seen.set(instance.processInstanceId, { instance, snapshot: undefined });
+      }
+    }
+    const changes: Change[] = [];
+    for (const entry of this.seen.values()) {
+      const { instance, snapshot } = entry;
+      if (snapshot && unchanged(instance, snapshot)) continue;
+      changes.push(...instanceChanges(state, instance, snapshot, now));
+      entry.snapshot = snapshotOf(instance);
+    }
+    return changes;
+  }
 }
