@@ -5,18 +5,12 @@
  */
 import { normaliseEvent, type NormalisedEvent } from '../../dingtalk/events/normalise';
 import { frameData } from '../../dingtalk/events/stream';
-import { addProcessInstanceComment, getProcessInstance, listProcessInstanceIds, startProcessInstance, type FormComponentValueInput } from '../../dingtalk/workflow';
-import { codes, people, sandboxSuite } from './helpers';
+import { addProcessInstanceComment, getProcessInstance, listProcessInstanceIds } from '../../dingtalk/workflow';
+import { codes, expenseClaim, people, sandboxSuite } from './helpers';
 import { eventually, settle, StreamTestClient } from './stream-client';
 
 const start = sandboxSuite();
 
-const expense = (total: string): FormComponentValueInput[] => [
-  { name: 'Claim Title 報銷事由', value: 'Octopus top-ups 八達通增值' },
-  { name: 'Expense Type 費用類型', value: 'Transport' },
-  { name: 'Claim Date 申請日期', value: '2026-11-20' },
-  { name: 'Total Amount (HKD) 總金額', value: total },
-];
 
 /** "instance:start", "task:finish:agree@user" … for compact order assertions. */
 const describeEvent = (event: NormalisedEvent) => {
@@ -34,7 +28,7 @@ async function withClient() {
 
 test('an expense claim over HK$5,000: start, two approvals, finish, each in DingTalk\'s shape', async () => {
   const { sandbox, transport, client, received } = await withClient();
-  const id = await startProcessInstance(transport, { processCode: codes.expense, originatorUserId: people.chan, deptId: 100, formComponentValues: expense('6480.50') });
+  const id = await expenseClaim(transport, '6480.50');
   sandbox.org.act(id, people.salesManager, 'agree', 'OK 同意');
   sandbox.org.act(id, people.director, 'agree');
 
@@ -66,7 +60,7 @@ test('an expense claim over HK$5,000: start, two approvals, finish, each in Ding
 
 test('a refusal finishes the instance as refuse; a comment is a task comment event', async () => {
   const { sandbox, transport, received } = await withClient();
-  const id = await startProcessInstance(transport, { processCode: codes.expense, originatorUserId: people.chan, deptId: 100, formComponentValues: expense('120') });
+  const id = await expenseClaim(transport, '120');
   await addProcessInstanceComment(transport, { processInstanceId: id, text: 'Receipt attached 已附收據', commentUserId: people.chan });
   sandbox.org.act(id, people.salesManager, 'refuse', 'No receipt 沒有收據');
   const events = await received(5);
@@ -82,7 +76,7 @@ test('a refusal finishes the instance as refuse; a comment is a task comment eve
 
 test('a transfer is a task finish with result redirect, then a task start for the new approver', async () => {
   const { sandbox, transport, received } = await withClient();
-  const id = await startProcessInstance(transport, { processCode: codes.expense, originatorUserId: people.chan, deptId: 100, formComponentValues: expense('80') });
+  const id = await expenseClaim(transport, '80');
   sandbox.org.redirect(id, people.salesManager, people.finance, 'Finance handles this 交財務處理');
   sandbox.org.act(id, people.finance, 'agree');
   const events = await received(6);
@@ -99,7 +93,7 @@ test('a transfer is a task finish with result redirect, then a task start for th
 
 test('a revoke cancels the running task and terminates the instance, with no result', async () => {
   const { sandbox, transport, received } = await withClient();
-  const id = await startProcessInstance(transport, { processCode: codes.expense, originatorUserId: people.chan, deptId: 100, formComponentValues: expense('80') });
+  const id = await expenseClaim(transport, '80');
   sandbox.org.advance(16_000);
   sandbox.org.revoke(id, people.chan);
   const events = await received(4);

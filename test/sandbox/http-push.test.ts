@@ -7,9 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { envelopeOf, openPush, sealPush, type PushCredentials } from '../../dingtalk/events/crypto';
 import { normaliseEvent, type NormalisedEvent } from '../../dingtalk/events/normalise';
-import type { Transport } from '../../dingtalk/transport';
-import { startProcessInstance } from '../../dingtalk/workflow';
-import { codes, people, sandboxSuite } from './helpers';
+import { expenseClaim, people, sandboxSuite } from './helpers';
 import { eventually, settle } from './stream-client';
 
 const start = sandboxSuite();
@@ -61,18 +59,6 @@ async function receiver(ownerKey: string): Promise<Receiver> {
   return state;
 }
 
-const claim = (transport: Transport) =>
-  startProcessInstance(transport, {
-    processCode: codes.expense,
-    originatorUserId: people.chan,
-    deptId: 100,
-    formComponentValues: [
-      { name: 'Claim Title 報銷事由', value: 'Taxi 的士' },
-      { name: 'Expense Type 費用類型', value: 'Transport' },
-      { name: 'Claim Date 申請日期', value: '2026-11-20' },
-      { name: 'Total Amount (HKD) 總金額', value: '80' },
-    ],
-  });
 
 async function withReceiver(events: { redeliverAfterMs?: number; pushQuota?: number } = {}) {
   const running = await start();
@@ -98,7 +84,7 @@ test('check_url: the console\'s check decrypts to {"EventType":"check_url"} and 
 
 test('each event is pushed flat, encrypted for the app\'s Client ID, and settles on an encrypted success', async () => {
   const { sandbox, transport, target } = await withReceiver();
-  const id = await claim(transport);
+  const id = await expenseClaim(transport);
   await eventually('two pushes', () => target.received.length >= 2);
   const [instance, task] = target.received;
   expect(instance?.event).toMatchObject({ kind: 'instance', type: 'start', via: 'http', processInstanceId: id, originatorUserId: people.chan });
@@ -115,7 +101,7 @@ test('each event is pushed flat, encrypted for the app\'s Client ID, and settles
 test('a push answered with HTTP 500 is pushed again until it succeeds', async () => {
   const { sandbox, transport, target } = await withReceiver({ redeliverAfterMs: 100 });
   target.behaviour = 'http500';
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('retries', () => target.received.length >= 4, 2000);
   expect(sandbox.events.unsettled()).toBe(2);
   target.behaviour = 'ok';
@@ -134,7 +120,7 @@ test('a reply slower than the deadline counts as a failure', async () => {
 
 test('once the push quota is spent, the push carries only the 20001 notice', async () => {
   const { sandbox, transport, target } = await withReceiver({ pushQuota: 1 });
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('two pushes', () => target.received.length >= 2);
   await settle(50);
   expect(sandbox.events.pushes()).toEqual({ used: 1, quota: 1 });

@@ -5,31 +5,16 @@
  */
 import { normaliseEvent } from '../../dingtalk/events/normalise';
 import { frameData } from '../../dingtalk/events/stream';
-import type { Transport } from '../../dingtalk/transport';
-import { startProcessInstance } from '../../dingtalk/workflow';
-import { codes, people, sandboxSuite } from './helpers';
+import { expenseClaim, sandboxSuite } from './helpers';
 import { eventually, settle, StreamTestClient } from './stream-client';
 
 const start = sandboxSuite();
 
-/** Starts a small expense claim: two events (instance start, the manager's task start). */
-const claim = (transport: Transport) =>
-  startProcessInstance(transport, {
-    processCode: codes.expense,
-    originatorUserId: people.chan,
-    deptId: 100,
-    formComponentValues: [
-      { name: 'Claim Title 報銷事由', value: 'Taxi 的士' },
-      { name: 'Expense Type 費用類型', value: 'Transport' },
-      { name: 'Claim Date 申請日期', value: '2026-11-20' },
-      { name: 'Total Amount (HKD) 總金額', value: '80' },
-    ],
-  });
 
 test('each event goes to exactly one of the app\'s connections, picked at random', async () => {
   const { sandbox, transport } = await start();
   const clients = await Promise.all([1, 2, 3].map(() => StreamTestClient.connect(sandbox, transport)));
-  for (let i = 0; i < 20; i += 1) await claim(transport);
+  for (let i = 0; i < 20; i += 1) await expenseClaim(transport);
   const all = await eventually('40 events', () => {
     const ids = clients.flatMap((client) => client.eventIds());
     return ids.length >= 40 ? ids : undefined;
@@ -45,7 +30,7 @@ test('each event goes to exactly one of the app\'s connections, picked at random
 test('un-acked events are pushed again after the timeout, with the same messageId, until acked', async () => {
   const { sandbox, transport } = await start({ events: { redeliverAfterMs: 150 } });
   const client = await StreamTestClient.connect(sandbox, transport, { ack: 'none' });
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('a redelivery', () => client.events().length >= 4, 2000);
   const [first, second, third, fourth] = client.events();
   expect([third?.headers.eventId, fourth?.headers.eventId]).toEqual([first?.headers.eventId, second?.headers.eventId]);
@@ -64,7 +49,7 @@ test('un-acked events are pushed again after the timeout, with the same messageI
 test('LATER is not an ack: the event comes again', async () => {
   const { sandbox, transport } = await start({ events: { redeliverAfterMs: 100 } });
   const client = await StreamTestClient.connect(sandbox, transport, { ack: 'LATER' });
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('a second push of each', () => client.events().length >= 4, 2000);
   expect(sandbox.events.unsettled()).toBe(2);
   await client.close();
@@ -73,11 +58,11 @@ test('LATER is not an ack: the event comes again', async () => {
 test('events left un-acked on a dead socket go to another connection; events with none open wait for one', async () => {
   const { sandbox, transport } = await start({ events: { redeliverAfterMs: 150 } });
   const dying = await StreamTestClient.connect(sandbox, transport, { ack: 'none' });
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('two events on the first socket', () => dying.events().length >= 2);
   sandbox.faults.dropSockets();
   await eventually('the socket gone', () => sandbox.events.connections().length === 0);
-  await claim(transport); // no connection open: these wait
+  await expenseClaim(transport); // no connection open: these wait
   const survivor = await StreamTestClient.connect(sandbox, transport);
   await eventually('all four events', () => new Set(survivor.eventIds()).size >= 4, 2000);
   expect(new Set(survivor.eventIds())).toEqual(new Set(sandbox.events.emitted().map((event) => event.eventId)));
@@ -88,7 +73,7 @@ test('events left un-acked on a dead socket go to another connection; events wit
 test('duplicate injection: an acked event is pushed once more, with a new messageId and the same eventId', async () => {
   const { sandbox, transport } = await start({ events: { duplicateRate: 1 } });
   const client = await StreamTestClient.connect(sandbox, transport);
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('four frames', () => client.events().length >= 4);
   await settle(100);
   const frames = client.events();
@@ -99,7 +84,7 @@ test('duplicate injection: an acked event is pushed once more, with a new messag
   expect(sandbox.events.deliveries().map((d) => d.kind).sort()).toEqual(['duplicate', 'duplicate', 'push', 'push']);
 
   sandbox.faults.setDuplicateRate(0);
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('two more frames', () => client.events().length >= 6);
   await settle(100);
   expect(client.events()).toHaveLength(6);
@@ -109,7 +94,7 @@ test('duplicate injection: an acked event is pushed once more, with a new messag
 test('slow acks: an ack that takes effect after the redelivery timeout lets the event through twice', async () => {
   const { sandbox, transport } = await start({ events: { redeliverAfterMs: 100, ackDelayMs: 250 } });
   const client = await StreamTestClient.connect(sandbox, transport);
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('settled', () => sandbox.events.unsettled() === 0, 2000);
   const ids = client.eventIds();
   expect(ids.length).toBeGreaterThanOrEqual(4);
@@ -120,8 +105,8 @@ test('slow acks: an ack that takes effect after the redelivery timeout lets the 
 test('push quota: once the month\'s pushes are spent, events arrive as 20001 notices with no business data', async () => {
   const { sandbox, transport } = await start({ events: { pushQuota: 3 } });
   const client = await StreamTestClient.connect(sandbox, transport);
-  await claim(transport);
-  await claim(transport);
+  await expenseClaim(transport);
+  await expenseClaim(transport);
   await eventually('four frames', () => client.events().length >= 4);
   expect(sandbox.events.pushes()).toEqual({ used: 3, quota: 3 });
   expect(sandbox.events.emitted().map((event) => event.status)).toEqual(['pushed', 'pushed', 'pushed', 'paused']);
@@ -131,7 +116,7 @@ test('push quota: once the month\'s pushes are spent, events arrive as 20001 not
   expect(sandbox.events.deliveries().at(-1)?.kind).toBe('notice');
 
   sandbox.faults.setPushQuota(50_000); // Professional edition
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('two more events', () => client.events().length >= 6);
   expect(client.events().slice(4).map((frame) => normaliseEvent(frame).kind)).toEqual(['instance', 'task']);
   await client.close();
@@ -140,11 +125,11 @@ test('push quota: once the month\'s pushes are spent, events arrive as 20001 not
 test('a new month (Beijing time) restores the push allowance', async () => {
   const { sandbox, transport } = await start({ events: { pushQuota: 2 } });
   const client = await StreamTestClient.connect(sandbox, transport);
-  await claim(transport);
+  await expenseClaim(transport);
   expect(sandbox.events.pushes()).toEqual({ used: 2, quota: 2 });
   sandbox.org.advance(32 * 24 * 60 * 60 * 1000);
   expect(sandbox.events.pushes()).toEqual({ used: 0, quota: 2 });
-  await claim(transport);
+  await expenseClaim(transport);
   await eventually('four events', () => client.events().length >= 4);
   expect(client.events().map((frame) => normaliseEvent(frame).kind)).toEqual(['instance', 'task', 'instance', 'task']);
   await client.close();

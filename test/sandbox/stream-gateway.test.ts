@@ -5,8 +5,7 @@
 import WebSocket from 'ws';
 import { openConnection, streamUrl } from '../../dingtalk/gateway';
 import { frameData } from '../../dingtalk/events/stream';
-import { startProcessInstance } from '../../dingtalk/workflow';
-import { codes, dingTalkError, people, raw, sandboxSuite } from './helpers';
+import { dingTalkError, expenseClaim, raw, sandboxSuite } from './helpers';
 import { eventually, settle, StreamTestClient } from './stream-client';
 
 const start = sandboxSuite();
@@ -103,7 +102,7 @@ describe('SYSTEM frames', () => {
     expect(frameData(target.frames.at(-1)!)).toEqual({ reason: 'load balancing' });
 
     const disconnectedAt = Date.now();
-    await startProcessInstance(transport, { processCode: codes.expense, originatorUserId: people.chan, deptId: 100, formComponentValues: [{ name: 'Claim Title 報銷事由', value: 'Taxi' }, { name: 'Expense Type 費用類型', value: 'Transport' }, { name: 'Claim Date 申請日期', value: '2026-11-20' }, { name: 'Total Amount (HKD) 總金額', value: '80' }] });
+    await expenseClaim(transport);
     await eventually('events on the other connection', () => other.events().length >= 2);
     expect(target.events()).toEqual([]);
     expect(target.closed).toBe(false);
