@@ -135,6 +135,17 @@ export function openPush(credentials: PushCredentials, envelope: PushEnvelope): 
 }
 
 /**
+ * The push's timestamp in ms, for the receiver's freshness check. DingTalk's unit is inconsistent (the Java sample
+ * and the Python vector use ms, the docs' FAQ vector and URL examples seconds: ../shared/dingtalk-events.md §6 ⚠),
+ * so 10 digits or fewer are read as seconds. Undefined when it is not a number.
+ */
+export function pushTimestampMs(timestamp: string): number | undefined {
+  if (!/^\d{1,16}$/.test(timestamp)) return undefined;
+  const value = Number(timestamp);
+  return value < 1e11 ? value * 1000 : value;
+}
+
+/**
  * Reads the envelope from a request's query and body. The doc sends `signature`/`timestamp`; the official samples
  * read `msg_signature`/`timeStamp` first (dingtalk-callback-Crypto README), so both are accepted. Returns the
  * missing parts instead when any is absent.

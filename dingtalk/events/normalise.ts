@@ -1,19 +1,17 @@
 /**
- * One shape for every approval event DingTalk sends, whichever way it came (../shared/dingtalk-events.md §5):
- * - a Stream EVENT frame: the envelope in `headers` (strings on the wire), the business object in `data`
- *   (a JSON string, or an object once an SDK has parsed it);
- * - the SDK-level Stream form in DingTalk's docs (KB 0039/0038 block 1): `eventType`, `eventId`, `eventCorpId`,
- *   `eventBornTime`, `eventUnifiedAppId` beside `data: {…}`;
- * - HTTP push's decrypted plaintext, flat: `EventType`, `EventTime`, `CorpId`, `BizId`, `eventId` beside the fields
- *   (KB 0039/0038 block 2), and the older flat form without `eventId`/`EventTime`, with `corpId`
- *   (zhaoyunxing92/dingtalk's recorded events, 2021).
+ * One shape for every approval event DingTalk sends, whichever way it came (../shared/dingtalk-events.md §5): a
+ * Stream frame, the SDK-level Stream form of DingTalk's docs, or HTTP push's flat plaintext (shapes.ts), including the
+ * older flat form without `eventId`/`EventTime` (zhaoyunxing92/dingtalk's recorded events, 2021).
  * Field variants handled: `taskId` as a number or a string (normalised to a string of digits, which is lossless
  * for DingTalk's longs), times as numbers or strings, no `processCode` in older events.
  * The raw payload is kept untouched in `raw`. Pure: no I/O, no clock.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { EventFrameSchema, frameData, MillisSchema } from './stream';
+import { EventShapeError, issues, split } from './shapes';
+import { MillisSchema } from './stream';
+
+export { EventShapeError } from './shapes';
 
 export const INSTANCE_TYPES = ['start', 'finish', 'terminate', 'delete'] as const;
 export const TASK_TYPES = ['start', 'finish', 'cancel', 'comment'] as const;
@@ -94,13 +92,6 @@ export interface CheckUrlEvent {
 
 export type NormalisedEvent = InstanceEvent | TaskEvent | PausedEvent | OtherEvent | CheckUrlEvent;
 
-export class EventShapeError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Not a DingTalk event DingTalk documents: ${problems.join('; ')}`);
-    this.name = 'EventShapeError';
-  }
-}
-
 const id = z.union([z.string().min(1), z.number().int().transform(String)]);
 const ApprovalDataSchema = z.looseObject({
   processInstanceId: z.string().min(1),
@@ -127,53 +118,6 @@ const EnvelopeSchema = z.object({
   bornAt: MillisSchema.optional(),
 });
 
-const issues = (error: z.ZodError, prefix = ''): string[] => error.issues.map((issue) => `${prefix}${issue.path.join('.') || '(event)'}: ${issue.message}`);
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const HTTP_ENVELOPE_KEYS = ['EventType', 'EventTime', 'CorpId', 'BizId', 'eventId', 'corpId'];
-
-/** Splits any accepted input into an envelope and the business object. */
-function split(input: unknown): { via: 'stream' | 'http'; envelope: Record<string, unknown>; data: Record<string, unknown> } {
-  if (typeof input === 'string') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(input);
-    } catch {
-      throw new EventShapeError(['the event is not JSON']);
-    }
-    return split(parsed);
-  }
-  if (!isRecord(input)) throw new EventShapeError(['the event is not a JSON object']);
-  if (input.type === 'EVENT' && isRecord(input.headers)) {
-    const frame = EventFrameSchema.safeParse(input);
-    if (!frame.success) throw new EventShapeError(issues(frame.error));
-    const { headers } = frame.data;
-    return {
-      via: 'stream',
-      envelope: { eventType: headers.eventType, eventId: headers.eventId, corpId: headers.eventCorpId, unifiedAppId: headers.eventUnifiedAppId, bornAt: headers.eventBornTime },
-      data: frameData(frame.data),
-    };
-  }
-  if (typeof input.eventType === 'string' && 'data' in input) {
-    const data = typeof input.data === 'string' ? frameData({ data: input.data }) : input.data;
-    if (!isRecord(data)) throw new EventShapeError(['data: not a JSON object']);
-    return {
-      via: 'stream',
-      envelope: { eventType: input.eventType, eventId: input.eventId, corpId: input.eventCorpId, unifiedAppId: input.eventUnifiedAppId, bornAt: input.eventBornTime },
-      data,
-    };
-  }
-  if (typeof input.EventType === 'string') {
-    const data = Object.fromEntries(Object.entries(input).filter(([key]) => !HTTP_ENVELOPE_KEYS.includes(key)));
-    return {
-      via: 'http',
-      envelope: { eventType: input.EventType, eventId: input.eventId, corpId: input.CorpId ?? input.corpId, bornAt: input.EventTime },
-      data,
-    };
-  }
-  throw new EventShapeError(['neither a Stream EVENT frame (type, headers, data), a Stream event (eventType, data) nor an HTTP push (EventType)']);
-}
 
 /** A stable id for older events that carry no eventId: the same change always hashes the same. */
 function derivedId(eventType: string, data: Record<string, unknown>): string {

@@ -9,6 +9,7 @@ import {
   envelopeOf,
   openPush,
   PushCryptoError,
+  pushTimestampMs,
   sealPush,
   signature,
   verifySignature,
@@ -184,5 +185,17 @@ describe('envelopeOf', () => {
 
   test('lists every missing part', () => {
     expect(envelopeOf({}, {})).toEqual({ missing: ['the signature query parameter', 'the timestamp query parameter', 'the nonce query parameter', 'the "encrypt" field of the JSON body'] });
+  });
+});
+
+describe('pushTimestampMs', () => {
+  test('reads the vectors\' seconds (docs FAQ) and milliseconds (Python, Go samples) alike', () => {
+    expect(pushTimestampMs('1614767836')).toBe(1614767836000);
+    expect(pushTimestampMs('1608001896814')).toBe(1608001896814);
+    expect(new Date(pushTimestampMs('1614767836')!).toISOString()).toBe('2021-03-03T10:37:16.000Z');
+  });
+
+  test('anything else is not a timestamp', () => {
+    for (const bad of ['', '12a', '-5', '1.5', '1'.repeat(17)]) expect(pushTimestampMs(bad)).toBeUndefined();
   });
 });

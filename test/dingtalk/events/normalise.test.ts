@@ -147,5 +147,7 @@ describe('other shapes', () => {
   test('something that is no event at all says what was expected', () => {
     expect(() => normaliseEvent({ hello: 'world' })).toThrow(/neither a Stream EVENT frame/);
     expect(() => normaliseEvent('not json')).toThrow(/not JSON/);
+    const frame = { type: 'EVENT', headers: { messageId: 'm', eventType: 'bpms_task_change', eventId: 'e' }, data: '[1]' };
+    expect(() => normaliseEvent(frame)).toThrow(EventShapeError);
   });
 });
