@@ -105,7 +105,8 @@ export function eventFrame(event: SandboxEvent, headers: StreamHeaders, data: Re
     specVersion: '1.0',
     type: 'EVENT' as const,
     headers: {
-      appId: headers.appKey,
+      // developerpedia's CALLBACK example shows appId as the app's UUID-shaped id, not its Client ID.
+      appId: unifiedAppId(headers.appKey),
       connectionId: headers.connectionId,
       contentType: 'application/json',
       eventBornTime: String(event.bornAt),
