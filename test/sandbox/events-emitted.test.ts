@@ -110,3 +110,16 @@ test('seeded approvals emit nothing; reads emit nothing', async () => {
   expect(sandbox.events.emitted()).toEqual([]);
   expect(client.events()).toEqual([]);
 });
+
+test('event data uses only the fields DingTalk documents for bpms events, and a comment on a finished approval still counts', async () => {
+  // KB 0039-event-bpms-instance-change and 0038-event-bpms-task-change field tables.
+  const documented = new Set(['processInstanceId', 'processCode', 'bizCategoryId', 'businessId', 'title', 'type', 'createTime', 'finishTime', 'result', 'staffId', 'url', 'businessType', 'remark', 'taskId']);
+  const { sandbox, transport, received } = await withClient();
+  const id = await expenseClaim(transport, '80');
+  sandbox.org.act(id, people.salesManager, 'agree');
+  await addProcessInstanceComment(transport, { processInstanceId: id, text: 'Paid 已付款', commentUserId: people.accounts });
+  const events = await received(5);
+  expect(events.at(-1)).toMatchObject({ kind: 'task', type: 'comment', approverUserId: people.accounts, remark: 'Paid 已付款' });
+  const unknown = sandbox.events.emitted().flatMap((event) => Object.keys(event.data).filter((key) => !documented.has(key)));
+  expect(unknown).toEqual([]);
+});
