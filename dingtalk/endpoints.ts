@@ -60,6 +60,20 @@ export const endpoints = {
     doc: 'obtain-the-access-token-of-an-internal-app',
   },
 
+  // gateway_1_0 OpenConnection: registers a Stream connection and returns a WebSocket endpoint and a one-use ticket.
+  // Anonymous in the SDK (no access token: the body carries the Client ID and Secret). DingTalk answers XML unless
+  // the request says `Accept: application/json`, which withToken() sends on every call. Whether it is metered is
+  // unknown (../shared/dingtalk-events.md §10.3 ⚠); like the token call it is treated as free.
+  OpenConnection: {
+    name: 'OpenConnection',
+    host: 'api',
+    method: 'POST',
+    path: '/v1.0/gateway/connections/open',
+    metered: false,
+    authenticated: false,
+    doc: 'develop-stream-mode-push-server',
+  },
+
   StartProcessInstance: api('StartProcessInstance', 'POST', '/v1.0/workflow/processInstances', 'Workflow.Instance.Write', 'create-an-approval-instance'),
   GetProcessInstance: api('GetProcessInstance', 'GET', '/v1.0/workflow/processInstances', 'Workflow.Instance.Read', 'obtains-the-details-of-a-single-approval-instance-pop'),
   ListProcessInstanceIds: api('ListProcessInstanceIds', 'POST', '/v1.0/workflow/processes/instanceIds/query', 'Workflow.Instance.Read', 'obtain-an-approval-list-of-instance-ids'),

@@ -1,14 +1,25 @@
 /**
  * Runs the DingTalk sandbox until Ctrl-C:
  *   npm run sandbox -- --port 8787 [--db sandbox.db] [--token-ttl 60] [--quota 100] [--latency 50] [--qps 20] [--no-seed]
+ *   events: [--push-quota 3000] [--redeliver-after ms] [--ack-delay ms] [--duplicate-rate 0.05] [--disconnect-close ms]
+ *           [--ping-interval ms] [--http-push URL --push-token TOKEN --push-aes-key KEY]
  * Prints the URL, the fake credentials and a .env snippet for `zapier-platform invoke` and scripts.
  */
+import { credentialProblems } from '../dingtalk/events/crypto';
+import type { EventOptions } from './events/hub';
+import type { HttpPushTarget } from './events/push';
 import { createSandbox, type SandboxOptions } from './index';
 
-const USAGE = 'Usage: node build/tools/sandbox/cli.js [--port 8787] [--host 127.0.0.1] [--db file] [--token-ttl seconds] [--quota calls] [--latency ms] [--qps n] [--no-seed]';
+const USAGE = [
+  'Usage: node build/tools/sandbox/cli.js [--port 8787] [--host 127.0.0.1] [--db file] [--token-ttl seconds] [--quota calls] [--latency ms] [--qps n] [--no-seed]',
+  '  events: [--push-quota pushes] [--redeliver-after ms] [--ack-delay ms] [--duplicate-rate 0-1] [--disconnect-close ms] [--ping-interval ms]',
+  '          [--http-push URL --push-token TOKEN --push-aes-key KEY]   (HTTP push instead of Stream)',
+].join('\n');
 
 function parse(args: string[]): SandboxOptions {
   const options: SandboxOptions = { port: 8787 };
+  const events: EventOptions = {};
+  const push: Partial<HttpPushTarget> = {};
   const number = (flag: string, value: string | undefined) => {
     const parsed = Number(value);
     if (value === undefined || !Number.isFinite(parsed) || parsed < 0) throw new Error(`${flag} needs a number\n${USAGE}`);
@@ -26,12 +37,27 @@ function parse(args: string[]): SandboxOptions {
       case '--latency': options.latencyMs = number(flag, value); break;
       case '--qps': options.qpsLimit = number(flag, value); break;
       case '--no-seed': options.seed = false; continue;
+      case '--push-quota': events.pushQuota = number(flag, value); break;
+      case '--redeliver-after': events.redeliverAfterMs = number(flag, value); break;
+      case '--ack-delay': events.ackDelayMs = number(flag, value); break;
+      case '--duplicate-rate': events.duplicateRate = number(flag, value); break;
+      case '--disconnect-close': events.disconnectCloseMs = number(flag, value); break;
+      case '--ping-interval': events.pingIntervalMs = number(flag, value); break;
+      case '--http-push': push.url = value; break;
+      case '--push-token': push.token = value; break;
+      case '--push-aes-key': push.aesKey = value; break;
       case '--help': console.log(USAGE); return process.exit(0);
       default: throw new Error(`Unknown option ${flag}\n${USAGE}`);
     }
     i += 1;
   }
-  return options;
+  if (push.url || push.token || push.aesKey) {
+    if (!push.url || !push.token || !push.aesKey) throw new Error(`HTTP push needs all three of --http-push, --push-token and --push-aes-key\n${USAGE}`);
+    const problems = credentialProblems({ token: push.token, aesKey: push.aesKey, ownerKey: 'app' });
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+    events.httpPush = { url: push.url, token: push.token, aesKey: push.aesKey };
+  }
+  return { ...options, events };
 }
 
 async function main(): Promise<void> {
@@ -47,9 +73,17 @@ async function main(): Promise<void> {
   console.log(`authData_appKey=${appKey}`);
   console.log(`authData_appSecret=${appSecret}`);
   console.log(`authData_agentId=${agentId}`);
+  const { quota } = sandbox.events.pushes();
+  if (options.events?.httpPush) {
+    const check = await sandbox.events.checkUrl();
+    console.log(`\nEvents: HTTP push to ${options.events.httpPush.url}; check_url ${check.ok ? `ok in ${check.ms} ms` : `FAILED: ${check.problem ?? 'unknown'}`}; ${quota} pushes a month.`);
+  } else {
+    console.log(`\nEvents: Stream mode. POST ${sandbox.url}/v1.0/gateway/connections/open (Accept: application/json) with the credentials above, then`);
+    console.log(`open the returned ws:// endpoint with ?ticket=… (one use, 90 s). ${quota} pushes a month.`);
+  }
   console.log('\nCtrl-C to stop.');
   const stop = () => {
-    console.log(`\nStopping. Calls served: ${sandbox.meter.metered} metered, ${sandbox.meter.free} free.`);
+    console.log(`\nStopping. Calls served: ${sandbox.meter.metered} metered, ${sandbox.meter.free} free. Events pushed: ${sandbox.events.pushes().used}, unsettled: ${sandbox.events.unsettled()}.`);
     void sandbox.stop().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

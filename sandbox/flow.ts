@@ -157,6 +157,26 @@ export function decide(state: State, instance: Instance, decision: Decision, now
   proceed(state, instance, now, decision.userId);
 }
 
+/**
+ * Transfers (转交) a running task, as an approver does in the app: the task ends COMPLETED + REDIRECTED (the SDK's
+ * task result values), a REDIRECT_TASK record is kept, and the new approver gets a task at the same node.
+ */
+export function redirect(state: State, instance: Instance, move: { taskId: number; userId: string; toUserId: string; remark?: string }, now: number): void {
+  const task = instance.tasks.find((candidate) => candidate.taskId === move.taskId);
+  if (instance.status !== 'RUNNING' || !task || task.status !== 'RUNNING' || task.userId !== move.userId) {
+    throw new FlowError('aflowProcessInstCanNotBeExecuted', '审批状态异常，无法执行');
+  }
+  if (!userById(state, move.toUserId)?.active) throw new FlowError('userNotExist', '用户不存在');
+  task.status = 'COMPLETED';
+  task.result = 'REDIRECTED';
+  task.finishTime = now;
+  const step = instance.steps[instance.currentStep]!;
+  step.userIds = step.userIds.map((id) => (id === move.userId ? move.toUserId : id));
+  record(instance, { userId: move.userId, date: now, type: 'REDIRECT_TASK', result: 'NONE', ...(move.remark ? { remark: move.remark } : {}), activityId: step.activityId, showName: step.name });
+  state.counters.task += 1;
+  instance.tasks.push({ taskId: TASK_ID_BASE + state.counters.task, userId: move.toUserId, status: 'RUNNING', result: 'NONE', createTime: now, activityId: task.activityId });
+}
+
 /** Revokes a running instance: TERMINATED, running tasks cancelled. */
 export function terminate(instance: Instance, now: number, userId: string | undefined, remark?: string): void {
   if (instance.status !== 'RUNNING') throw new FlowError('aflowProcessInstStatusException', '审批单已结束，不能撤销');

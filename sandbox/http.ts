@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Tickets } from './events/tickets';
 import type { State } from './state';
 
 export interface Incoming {
@@ -30,6 +31,8 @@ export interface Context {
   /** The sandbox's base URL, for links it hands out (download URLs). */
   url: string;
   tokenTtlSeconds: number;
+  /** Stream connection tickets handed out by connections/open and redeemed by the WebSocket endpoint. */
+  tickets: Tickets;
 }
 
 export type Handler = (ctx: Context, request: Incoming) => Reply;

@@ -6,13 +6,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { endpoints, type EndpointName } from '../dingtalk/endpoints';
-import { decide, terminate } from './flow';
+import { decide, redirect, terminate } from './flow';
+import { eventFaults, eventsApi, type EventFaults, type SandboxEvents } from './events/api';
+import { EventHub, type EventOptions } from './events/hub';
+import { Tickets } from './events/tickets';
 import { storeFile } from './files';
 import { Gate, isEndpointName } from './gate';
 import type { Context, Handler } from './http';
 import { sqliteStore } from './persist';
 import { authRoutes } from './routes/auth';
 import { contactRoutes } from './routes/contacts';
+import { gatewayRoutes } from './routes/gateway';
 import { instanceRoutes } from './routes/instances';
 import { messageRoutes } from './routes/message';
 import { templateRoutes } from './routes/templates';
@@ -39,6 +43,8 @@ export interface SandboxOptions {
   seed?: boolean;
   /** The clock; default Date.now (shifted by org.advance). */
   now?: () => number;
+  /** DingTalk's event side: Stream and HTTP push (README, "The sandbox's event side"). */
+  events?: EventOptions;
 }
 
 export interface Sandbox {
@@ -57,7 +63,9 @@ export interface Sandbox {
     setLatency(ms: number): void;
     setQpsLimit(n: number): void;
     setMonthlyQuota(n: number | undefined): void;
-  };
+  } & EventFaults;
+  /** DingTalk's event side: what was emitted and how it travelled. */
+  events: SandboxEvents;
   /** What a person does in the DingTalk app, for demos and tests (not metered). */
   org: {
     templates(): { processCode: string; name: string }[];
@@ -67,6 +75,8 @@ export interface Sandbox {
     /** Decides that user's RUNNING task. */
     act(instanceId: string, userId: string, result: 'agree' | 'refuse', remark?: string): void;
     revoke(instanceId: string, userId: string): void;
+    /** Transfers (转交) that user's RUNNING task to another user. */
+    redirect(instanceId: string, fromUserId: string, toUserId: string, remark?: string): void;
     addAttachment(instanceId: string, file: { fileName: string; fileType: string; content: Buffer | string }): void;
     /** Only with the default clock: shifts sandbox time. */
     advance(ms: number): void;
@@ -76,7 +86,7 @@ export interface Sandbox {
 }
 
 const handlers: Record<EndpointName, Handler> = (() => {
-  const all: Partial<Record<EndpointName, Handler>> = { ...authRoutes, ...instanceRoutes, ...templateRoutes, ...contactRoutes, ...messageRoutes };
+  const all: Partial<Record<EndpointName, Handler>> = { ...authRoutes, ...gatewayRoutes, ...instanceRoutes, ...templateRoutes, ...contactRoutes, ...messageRoutes };
   const missing = Object.keys(endpoints).filter((name) => !isEndpointName(name) || !all[name]);
   if (missing.length > 0) throw new Error(`The sandbox has no handler for ${missing.join(', ')}`);
   return all as Record<EndpointName, Handler>;
@@ -111,13 +121,20 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const loaded = store?.load();
   const state: State = loaded ?? freshState(options.now ? options.now() : Date.now(), options.seed ?? true);
   const now = options.now ?? (() => Date.now() + state.clockOffsetMs);
-  const commit = () => store?.save(state);
+  const tickets = new Tickets();
+  const hub = new EventHub(state, now, tickets, options.events);
+  // Every change goes through commit: events are found there, then the state is saved.
+  const commit = () => {
+    hub.observe();
+    store?.save(state);
+  };
   commit();
 
   const host = options.host ?? '127.0.0.1';
   const gate = new Gate({ latencyMs: options.latencyMs ?? 0, qpsLimit: options.qpsLimit ?? 20, monthlyQuota: options.monthlyQuota });
-  const ctx: Context = { state, now, url: '', tokenTtlSeconds: options.tokenTtlSeconds ?? 7200 };
+  const ctx: Context = { state, now, url: '', tokenTtlSeconds: options.tokenTtlSeconds ?? 7200, tickets };
   const server = createServer(requestHandler({ ctx, gate, handlers, commit }));
+  server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -135,10 +152,16 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     url: ctx.url,
     credentials: { ...state.app },
     stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }).finally(() => store?.close())),
+      (stopped ??= hub
+        .stop()
+        .then(
+          () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        )
+        .finally(() => store?.close())),
     meter: {
       get metered() {
         return state.meter.metered;
@@ -166,7 +189,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       setLatency: (ms) => void (gate.settings.latencyMs = ms),
       setQpsLimit: (n) => void (gate.settings.qpsLimit = n),
       setMonthlyQuota: (n) => void (gate.settings.monthlyQuota = n),
+      ...eventFaults(hub),
     },
+    events: eventsApi(hub),
     org: {
       templates: () => state.templates.map(({ processCode, name }) => ({ processCode, name })),
       users: () => state.users.map(({ userid, name, mobile, deptIds }) => ({ userid, name, mobile, deptIds: [...deptIds] })),
@@ -181,6 +206,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         const instance = instanceIn(state, instanceId);
         if (userId !== instance.originatorUserId) throw new Error(`Only the originator ${instance.originatorUserId} can revoke approval ${instanceId}`);
         changed(terminate(instance, now(), userId));
+      },
+      redirect: (instanceId, fromUserId, toUserId, remark) => {
+        const instance = instanceIn(state, instanceId);
+        const task = instance.tasks.find((candidate) => candidate.userId === fromUserId && candidate.status === 'RUNNING');
+        if (!task) throw new Error(`${fromUserId} has no running task on approval ${instanceId}`);
+        changed(redirect(state, instance, { taskId: task.taskId, userId: fromUserId, toUserId, ...(remark ? { remark } : {}) }, now()));
       },
       addAttachment: (instanceId, file) => changed(attach(state, instanceIn(state, instanceId), file)),
       advance: (ms) => {

@@ -90,7 +90,8 @@ export interface Task {
   taskId: number;
   userId: string;
   status: 'NEW' | 'RUNNING' | 'COMPLETED' | 'CANCELED';
-  result: 'AGREE' | 'REFUSE' | 'NONE';
+  /** REDIRECTED: transferred (转交) to someone else, who gets a new task at the same node. */
+  result: 'AGREE' | 'REFUSE' | 'REDIRECTED' | 'NONE';
   createTime: number;
   finishTime?: number;
   activityId: string;
@@ -107,7 +108,7 @@ export interface FileRef {
 export interface OperationRecord {
   userId?: string;
   date: number;
-  type: 'START_PROCESS_INSTANCE' | 'EXECUTE_TASK_NORMAL' | 'ADD_REMARK' | 'TERMINATE_PROCESS_INSTANCE' | 'PROCESS_CC';
+  type: 'START_PROCESS_INSTANCE' | 'EXECUTE_TASK_NORMAL' | 'REDIRECT_TASK' | 'ADD_REMARK' | 'TERMINATE_PROCESS_INSTANCE' | 'PROCESS_CC';
   result: 'AGREE' | 'REFUSE' | 'NONE';
   remark?: string;
   attachments?: FileRef[];

@@ -17,11 +17,14 @@
 import nock from 'nock';
 import { z } from 'zod';
 import * as contact_1_0 from '@alicloud/dingtalk/dist/contact_1_0/client';
+import * as gateway_1_0 from '@alicloud/dingtalk/dist/gateway_1_0/client';
 import * as oauth2_1_0 from '@alicloud/dingtalk/dist/oauth2_1_0/client';
 import * as workflow_1_0 from '@alicloud/dingtalk/dist/workflow_1_0/client';
 import { getAccessToken } from '../../dingtalk/auth';
 import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, listSubDepartments, searchUser } from '../../dingtalk/contact';
 import { endpoints, type Endpoint, type EndpointName } from '../../dingtalk/endpoints';
+import { openConnection } from '../../dingtalk/gateway';
+import { OpenConnectionResponseBody } from '../../dingtalk/schemas/gateway';
 import { sendWorkNotification } from '../../dingtalk/message';
 import {
   GetDepartmentResponseBody,
@@ -205,12 +208,12 @@ function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
 // The SDK side: models by name, and what `<action>WithOptions` would send (its `execute` is stubbed).
 // ---------------------------------------------------------------------------------------------------------------
 
-type SdkModule = typeof oauth2_1_0 | typeof workflow_1_0 | typeof contact_1_0;
+type SdkModule = typeof oauth2_1_0 | typeof workflow_1_0 | typeof contact_1_0 | typeof gateway_1_0;
 
 interface SdkRef {
   /** The SDK module, e.g. workflow_1_0 (`require('@alicloud/dingtalk/workflow_1_0')`). */
   module: SdkModule;
-  moduleName: 'oauth2_1_0' | 'workflow_1_0' | 'contact_1_0';
+  moduleName: 'oauth2_1_0' | 'workflow_1_0' | 'contact_1_0' | 'gateway_1_0';
   /** The action: models are `<action>Request`, `<action>ResponseBody`; the call `<action>WithOptions`. */
   action: string;
 }
@@ -338,6 +341,21 @@ const contracts: Partial<Record<EndpointName, ContractEntry>> = {
     reply: { accessToken: 'token', expireIn: 7200 },
     schema: GetAccessTokenResponseBody,
     against: { sdk: { module: oauth2_1_0, moduleName: 'oauth2_1_0', action: 'GetAccessToken' } },
+  },
+
+  // Anonymous (no token); the body carries the credentials. The docs' `ua` is not in the SDK model, so we never send it.
+  OpenConnection: {
+    call: (t) =>
+      openConnection(t, {
+        clientId: 'key',
+        clientSecret: 'secret',
+        subscriptions: [{ type: 'EVENT', topic: '*' }, { type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }],
+        localIp: '10.0.0.5,10.0.0.6',
+        extras: { client: 'dingtalk-approvals-relay' },
+      }),
+    reply: { endpoint: 'wss://wss-open-connection.dingtalk.com:443/connect', ticket: '7724109a-ea43-4aa2-b803-87d82c5aaee6' },
+    schema: OpenConnectionResponseBody,
+    against: { sdk: { module: gateway_1_0, moduleName: 'gateway_1_0', action: 'OpenConnection' } },
   },
 
   StartProcessInstance: {

@@ -8,6 +8,7 @@ import type { Endpoint } from '../../dingtalk/endpoints';
 import { DingTalkError } from '../../dingtalk/errors';
 import { axiosTransport } from '../../dingtalk/axios-transport';
 import { type Transport } from '../../dingtalk/transport';
+import { startProcessInstance } from '../../dingtalk/workflow';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 
 export interface Running {
@@ -83,3 +84,17 @@ export const codes = {
   onboarding: 'PROC-SBX-ONBOARD-0003',
   purchase: 'PROC-SBX-PURCHASE-0004',
 } as const;
+
+/** Starts an expense claim as Chan Ka Yan: the manager approves; above HK$5,000 the Director too. Returns its id. */
+export const expenseClaim = (transport: Transport, totalHkd = '80') =>
+  startProcessInstance(transport, {
+    processCode: codes.expense,
+    originatorUserId: people.chan,
+    deptId: 100,
+    formComponentValues: [
+      { name: 'Claim Title 報銷事由', value: 'Taxi 的士' },
+      { name: 'Expense Type 費用類型', value: 'Transport' },
+      { name: 'Claim Date 申請日期', value: '2026-11-20' },
+      { name: 'Total Amount (HKD) 總金額', value: totalHkd },
+    ],
+  });

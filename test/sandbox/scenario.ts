@@ -6,6 +6,7 @@
 import { getAccessToken } from '../../dingtalk/auth';
 import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, listSubDepartments, searchUser } from '../../dingtalk/contact';
 import type { EndpointName } from '../../dingtalk/endpoints';
+import { openConnection } from '../../dingtalk/gateway';
 import { sendWorkNotification } from '../../dingtalk/message';
 import type { Transport } from '../../dingtalk/transport';
 import {
@@ -34,6 +35,7 @@ export async function exerciseEveryEndpoint(sandbox: Sandbox, transport: Transpo
   };
 
   await getAccessToken(t, sandbox.credentials);
+  await openConnection(t, { clientId: sandbox.credentials.appKey, clientSecret: sandbox.credentials.appSecret, localIp: '127.0.0.1' });
   await listAllTemplates(t);
   const processCode = await getProcessCodeByName(t, 'Purchase Request 採購申請');
   if (processCode !== codes.purchase) throw new Error(`unexpected template code ${String(processCode)}`);
