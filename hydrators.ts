@@ -6,38 +6,17 @@
  *   bytes with the file's real name and type.
  */
 import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
-import { cachedDetail } from './approvals/record/detail';
 import { contentTypeOf } from './approvals/record/files';
-import { templateName, userNames } from './approvals/record/lookup';
-import { approvalRecord, userIdsOf, type FileRef } from './approvals/record/record';
-import { getProcessInstance, grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
+import { loadRecord } from './approvals/record/load';
+import type { FileRef } from './approvals/record/record';
+import { grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
 import type { Deadline } from './lib/deadline';
 import { zapierStore } from './zapier/store';
 import { zapierTransport } from './zapier/transport';
 
-/**
- * The full record for one approval, as the triggers, Start Approval and Find Approval deliver it.
- * `processCode` may be null: GetProcessInstance does not return the template, so an action given only an approval id
- * (Approve or Reject, Revoke) leaves Template Code and Template Name empty instead of spending a metered lookup.
- */
-export async function loadApprovalRecord(z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail, deadline?: Deadline) {
-  const transport = zapierTransport(z, bundle);
-  const store = zapierStore(z);
-  // A detail a poll cached when it classified the approval is free; otherwise one metered fetch.
-  const detail = known ?? (await cachedDetail(store, id)) ?? (await getProcessInstance(transport, id));
-  const lookups = Promise.all([
-    userNames(transport, store, userIdsOf(detail)),
-    processCode ? templateName(transport, store, processCode) : null,
-  ]);
-  // After a write (see zapier/after-write.ts) names are a convenience: past the deadline, or failing, they are left out.
-  const [names, template] = deadline ? await deadline.within(lookups).catch(() => [new Map<string, string>(), null] as const) : await lookups;
-  return approvalRecord(id, detail, {
-    processCode,
-    templateName: template,
-    names,
-    file: dehydratedFile(z),
-  });
-}
+/** The full record for one approval (approvals/record/load.ts), with attachments as Zapier file fields. */
+export const loadApprovalRecord = (z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail, deadline?: Deadline) =>
+  loadRecord(zapierTransport(z, bundle), zapierStore(z), id, processCode, { known, deadline, file: dehydratedFile(z) });
 
 /** An attachment as a Zapier file field: a pointer that `attachmentFile` turns into the file when a step uses it. */
 export const dehydratedFile = (z: ZObject) => (ref: FileRef) => z.dehydrateFile(attachmentFile, { ...ref });
