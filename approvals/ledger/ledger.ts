@@ -180,7 +180,7 @@ export class ApprovalLedger {
   }
 }
 
-
+/** What one trigger poll takes, validated (pollInput). */
 export interface PollInput {
   processCode: string;
   userIds: string[];
