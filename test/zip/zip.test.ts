@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import lock from '../../package-lock.json';
 import pkg from '../../package.json';
 import listPage1 from '../fixtures/list-templates-page1.json';
 import listPage2 from '../fixtures/list-templates-page2.json';
@@ -87,7 +86,8 @@ describe('build.zip', () => {
     expect(topLevel).toEqual(['definition.json', 'dist', 'index.js', 'node_modules', 'package.json', 'zapierwrapper.js']);
     expect(entries).toEqual(expect.arrayContaining(['dist/index.js', 'dist/triggers/list_templates.js', 'dist/creates/add_comment.js']));
 
-    const production = new Set(Object.entries(lock.packages as Record<string, { dev?: boolean }>).filter(([key, entry]) => key && !entry.dev).map(([key]) => key));
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const production = new Set(Object.entries(lock.packages).filter(([key, entry]) => key && !entry.dev).map(([key]) => key));
     const shipped = [...new Set(entries.filter((entry) => entry.startsWith('node_modules/')).map(packageOf))];
     expect(shipped.filter((key) => !production.has(key!))).toEqual([]);
     const devDependencies = Object.keys(pkg.devDependencies);
