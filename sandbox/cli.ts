@@ -79,11 +79,13 @@ async function main(): Promise<void> {
   console.log(`DingTalk sandbox listening on ${sandbox.url} (started in ${Math.round(performance.now() - started)} ms)`);
   console.log(`State: ${options.dbFile ? `SQLite file ${options.dbFile}` : 'in memory'}; templates: ${sandbox.org.templates().map((t) => t.name).join(', ') || 'none'}`);
   if (sandbox.org.templates().length === 0) {
-    // --no-seed (or an empty --db file): DingTalk's API cannot create staff or templates, so nothing else can either.
+    // --no-seed (or a --db file created with it): the sandbox serves only the calls this integration makes, and none
+    // of them creates staff or templates, so nothing can fill the organisation later.
     console.log(
-      'The organisation is empty: one root department, no staff, no approval templates. DingTalk\'s API cannot create ' +
-        'staff or templates, so triggers and actions have nothing to work on; connecting (invoke auth test) and empty ' +
-        'dropdowns are what you can try. For Lion Rock Trading Ltd (11 staff, 4 templates, 6 approvals), start again ' +
+      'The organisation is empty: one root department, no staff, no approval templates. The sandbox only serves ' +
+        'the calls this integration makes, and none of them creates staff or templates, so triggers and actions have ' +
+        'nothing to work on; connecting (invoke auth test) and empty dropdowns are what you can try. For Lion Rock ' +
+        'Trading Ltd (11 staff, 4 templates, 6 approvals), start again ' +
         'without --no-seed (with --db, use a new file name).',
     );
   }
