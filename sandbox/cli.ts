@@ -60,14 +60,37 @@ function parse(args: string[]): SandboxOptions {
   return { ...options, events };
 }
 
+/** Node's EADDRINUSE as a sentence that says what to do. */
+function portTaken(error: unknown, port: number | undefined): Error | undefined {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return undefined;
+  return new Error(
+    `Port ${port} is already in use, probably by another sandbox. Stop that one (Ctrl-C in its terminal), or start this one on ` +
+      `another port, for example --port ${(port ?? 8787) + 1}, or --port 0 for any free port.`,
+  );
+}
+
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const started = performance.now();
-  const sandbox = await createSandbox(options);
+  const sandbox = await createSandbox(options).catch((error: unknown) => {
+    throw portTaken(error, options.port) ?? error;
+  });
   const { appKey, appSecret, agentId } = sandbox.credentials;
   console.log(`DingTalk sandbox listening on ${sandbox.url} (started in ${Math.round(performance.now() - started)} ms)`);
   console.log(`State: ${options.dbFile ? `SQLite file ${options.dbFile}` : 'in memory'}; templates: ${sandbox.org.templates().map((t) => t.name).join(', ') || 'none'}`);
-  console.log('\n# .env for the sandbox (fake credentials, safe to share)');
+  if (sandbox.org.templates().length === 0) {
+    // --no-seed (or a --db file created with it): the sandbox serves only the calls this integration makes, and none
+    // of them creates staff or templates, so nothing can fill the organisation later.
+    console.log(
+      'The organisation is empty: one root department, no staff, no approval templates. The sandbox only serves ' +
+        'the calls this integration makes, and none of them creates staff or templates, so triggers and actions have ' +
+        'nothing to work on; connecting (invoke auth test) and empty dropdowns are what you can try. For Lion Rock ' +
+        'Trading Ltd (11 staff, 4 templates, 6 approvals), start again ' +
+        'without --no-seed (with --db, use a new file name).',
+    );
+  }
+  console.log('\n# For .env: replace these lines in your .env (add the ones it lacks); do not append a second copy.');
+  console.log('# Fake credentials, safe to share.');
   console.log(`DINGTALK_API_BASE_URL=${sandbox.url}`);
   console.log(`DINGTALK_OAPI_BASE_URL=${sandbox.url}`);
   console.log(`authData_appKey=${appKey}`);
