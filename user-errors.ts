@@ -5,6 +5,17 @@
  */
 import type { ZObject } from 'zapier-platform-core';
 
+/** Echoed input is cut to this many characters in error messages. */
+const ECHO_CHARS = 40;
+
+/** A user's value inside an error message, quoted and cut short: a 10,000-character input is not echoed whole. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const chars = [...text];
+  if (chars.length <= ECHO_CHARS) return `"${text}"`;
+  return `"${chars.slice(0, ECHO_CHARS).join('')}…" (${chars.length.toLocaleString('en-US')} characters)`;
+}
+
 export class InputError extends Error {
   constructor(
     problems: string[],

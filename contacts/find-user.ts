@@ -3,7 +3,7 @@
  * by name (SearchUser, one metered call, then free profile reads for the first few hits).
  */
 import { mapLimited } from '../approvals/limiter';
-import { InputError } from '../user-errors';
+import { InputError, quote } from '../user-errors';
 import type { Store } from '../approvals/store';
 import { getDepartment, getUser, getUserIdByMobile, searchUser, type UserDetail } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
@@ -30,7 +30,7 @@ export function findUserInput(inputData: Record<string, unknown>): FindUserInput
   const problems: string[] = [];
   if (!mobile && !name) problems.push('Enter a Mobile Number or a Name');
   const mobiles = mobile ? mobileCandidates(mobile) : [];
-  if (!mobiles) problems.push(`Mobile Number "${mobile}" is not a phone number; use a form such as +852 5555 0101`);
+  if (!mobiles) problems.push(`Mobile Number ${quote(mobile)} is not a phone number; use a form such as +852 5555 0101`);
   if (problems.length > 0 || !mobiles) throw new InputError(problems);
   return { mobiles, ...(name ? { name } : {}), exact: !isFalse(inputData.exactName) };
 }
