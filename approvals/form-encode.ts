@@ -46,7 +46,7 @@ function encodeValue(component: FormSchemaComponent, value: unknown, label: stri
     case 'DDSelectField': {
       const options = optionValues(component);
       const text = String(value).trim();
-      return options.length === 0 || options.includes(text) ? { value: text } : { problem: `${label} must be one of: ${options.join(', ')} (not ${quote(text)})` };
+      return options.length === 0 || options.includes(text) ? { value: text } : { problem: `${label} must be one of ${options.join(', ')}, not ${quote(text)}` };
     }
     case 'DDMultiSelectField': {
       const options = optionValues(component);

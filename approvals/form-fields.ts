@@ -60,8 +60,8 @@ const dateHelp = (format: string | null | undefined) =>
 function numberHelp(component: FormSchemaComponent): string {
   const money = component.componentName === 'MoneyField';
   const unit = component.props.unit ? `In ${component.props.unit}. ` : '';
-  const decimals = money ? `, at most ${MONEY_DECIMALS} decimal places` : '';
-  return `${unit}A number such as 6480.50 or 6,480.50: commas only between groups of three, a point for decimals${decimals}, at most ${MAX_SIGNIFICANT_DIGITS} digits.`;
+  const decimals = money ? `${MONEY_DECIMALS} decimal places and ` : '';
+  return `${unit}A number such as 6480.50 or 6,480.50: commas only between groups of three, a point for decimals, up to ${decimals}${MAX_SIGNIFICANT_DIGITS} digits in all. Anything else is refused, never guessed.`;
 }
 
 function fieldFor(component: FormSchemaComponent, key: string): FormInputField[] {

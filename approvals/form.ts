@@ -123,6 +123,8 @@ function attachmentsOf(field: string, text: string): FormAttachment[] {
 interface Sink {
   attachments: FormAttachment[];
   fileFor?: (attachment: FormAttachment) => unknown;
+  /** Inside a table row, attachment cells carry their files (a top-level field's files are the record's `attachments`). */
+  inRow?: boolean;
 }
 
 /** DingTalk returns an empty field as "", null or the string "null" (the h5app-approve-demo payload). */
@@ -160,7 +162,7 @@ function convert(raw: RawFormValue, label: string, sink: Sink): { value: unknown
     case 'DDAttachment': {
       const files = empty ? [] : attachmentsOf(label, text);
       sink.attachments.push(...files);
-      return { value: files.map((file) => file.name), ...(sink.fileFor ? { extra: { files: files.map(sink.fileFor) } } : {}) };
+      return { value: files.map((file) => file.name), ...(sink.inRow && sink.fileFor ? { extra: { files: files.map(sink.fileFor) } } : {}) };
     }
     default:
       // TextField, TextareaField, DDSelectField, PhoneField and any type we do not know: text, never dropped.
@@ -183,6 +185,7 @@ const typeFromKey = (key: string | undefined) => /^([A-Za-z]+Field|DDAttachment|
 function tableRows(text: string, tableLabel: string, sink: Sink): Record<string, unknown>[] | undefined {
   const parsed = parseJson(text);
   if (!Array.isArray(parsed)) return undefined;
+  const rowSink = { ...sink, inRow: true };
   return parsed.map((row, index) => {
     const cells: unknown[] = Array.isArray(row) ? row : isRecord(row) && Array.isArray(row.rowValue) ? row.rowValue : [];
     const line: Record<string, unknown> = {};
@@ -192,7 +195,7 @@ function tableRows(text: string, tableLabel: string, sink: Sink): Record<string,
       if (!label) continue;
       const componentType = str(cell.componentType) ?? typeFromKey(str(cell.key) ?? str(cell.id)) ?? null;
       const raw: RawFormValue = { value: asText(cell.value), extValue: asText(cell.extValue ?? cell.extendValue), componentType };
-      const { value, extra } = convert(raw, `${tableLabel} row ${index + 1}: ${label}`, sink);
+      const { value, extra } = convert(raw, `${tableLabel} row ${index + 1}: ${label}`, rowSink);
       const key = fieldKey(label).slice('form__'.length);
       line[key] = value;
       for (const [suffix, extraValue] of Object.entries(extra ?? {})) line[`${key}__${suffix}`] = extraValue;

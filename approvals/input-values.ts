@@ -81,7 +81,7 @@ export function readDate(value: unknown, format: string | null | undefined, labe
   const parts = text ? dateParts(text) : undefined;
   if (!parts) {
     const why = /^\d{1,2}\/\d{1,2}\/\d{4}/.test(text) || ISO.test(text) ? 'is not a real date' : 'is not a date';
-    return { problem: `${label} ${quote(value)} ${why}; use ${DATE_FORMS}` };
+    return { problem: `${label} ${quote(value)} ${why} (write it like ${DATE_FORMS})` };
   }
   const pattern = format || 'yyyy-MM-dd';
   let { y, M, d, h, m } = parts;
@@ -93,7 +93,7 @@ export function readDate(value: unknown, format: string | null | undefined, labe
   return { value: pattern.replace(/yyyy|MM|dd|HH|mm/g, (token) => tokens[token]!) };
 }
 
-export const NUMBER_FORMS = 'digits with an optional decimal point, and commas only between groups of three (6,480.50 or 6480.5)';
+export const NUMBER_FORMS = '6480.50 or 6,480.50, with commas only between groups of three and a point for decimals';
 const DECIMAL = /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
 
 export type NumberKind = 'money' | 'number' | 'whole';
@@ -107,7 +107,7 @@ export function readNumber(value: unknown, kind: NumberKind, label: string): Rea
   } else {
     text = typeof value === 'string' ? value.trim() : '';
   }
-  if (!DECIMAL.test(text)) return { problem: `${label} ${quote(value)} is not a number; use ${NUMBER_FORMS}` };
+  if (!DECIMAL.test(text)) return { problem: `${label} ${quote(value)} is not a number (write it like ${NUMBER_FORMS})` };
   const plain = text.replace(/,/g, '').replace(/^\+/, '');
   const [whole = '', fraction = ''] = plain.replace(/^-/, '').split('.');
   const significant = `${whole}${fraction}`.replace(/^0+/, '').length;

@@ -50,7 +50,7 @@ export function readTableRows(raw: unknown, columns: FormSchemaComponent[], labe
   const value = parsed(raw);
   const list = isRow(value) ? [value] : value;
   if (!Array.isArray(list) || !list.every(isRow)) {
-    return { rows: [], problems: [`${label} takes line items, or a JSON array of rows such as ${exampleRows(columns)}; got ${quote(raw)}`] };
+    return { rows: [], problems: [`${label} takes line items, or a JSON array of rows such as ${exampleRows(columns)}, not ${quote(raw)}`] };
   }
   const byKey = new Map<string, string>();
   for (const column of columns) {
