@@ -15,7 +15,9 @@ export const StartProcessInstanceResponseBody = z.looseObject({ instanceId: z.st
  * real arrays (startprocessinstance-officialdoc-legacy-request-1). One of those is kept as its JSON text, so a poll
  * never fails on it and the form parser reads it like the string form.
  */
-const jsonText = z.preprocess((value) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value), optionalString);
+const jsonText = z.unknown().transform((value): string | null | undefined =>
+  value === null || value === undefined ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
+);
 
 /** GetProcessInstanceResponseBodyResultFormComponentValues */
 export const FormComponentValue = z.looseObject({
