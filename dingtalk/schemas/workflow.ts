@@ -17,7 +17,7 @@ export const StartProcessInstanceResponseBody = z.looseObject({ instanceId: z.st
  */
 const jsonText = z.unknown().transform((value): string | null | undefined =>
   value === null || value === undefined ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
-);
+).optional();
 
 /** GetProcessInstanceResponseBodyResultFormComponentValues */
 export const FormComponentValue = z.looseObject({
