@@ -18,6 +18,7 @@ import type { Transport } from '../dingtalk/transport';
 import { mapLimited } from './limiter';
 import type { Store } from './store';
 import { msFromApiTime } from './time';
+import { rememberTitle } from './titles';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -53,6 +54,11 @@ export interface LedgerEntry {
   f?: number;
   /** When this connection first saw the id (ms): the submission time until the detail is known. */
   seen: number;
+  /**
+   * Undated: found by a rebuild, so `seen` is the rebuild's time, not the submission's. Classification fetches
+   * its detail (within the budget) so New Approval can put it in its place, newest first.
+   */
+  u?: 1;
 }
 
 export interface Ledger {
@@ -155,9 +161,12 @@ export class ApprovalLedger {
     try {
       const running = await listAllProcessInstanceIds(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] });
       const runningIds = new Set(running.items);
+      // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
+      // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
+      const undated = rebuilt && !options.seedingDedupe ? ({ u: 1 } as const) : {};
       for (const id of runningIds) {
         const entry = ledger.entries[id];
-        if (!entry) ledger.entries[id] = { s: 'RUNNING', seen: now };
+        if (!entry) ledger.entries[id] = { s: 'RUNNING', seen: now, ...undated };
         else if (entry.s === 'PENDING') entry.s = 'RUNNING';
       }
       // Only a complete listing proves an id has left the running set.
@@ -184,13 +193,15 @@ export class ApprovalLedger {
     return { ledger, rebuilt, refreshed: true };
   }
 
-  /** One detail fetch per approval that left the running set (or was swept), within this poll's budget. */
+  /**
+   * One detail fetch per approval that left the running set (or was swept), within this poll's budget. Running
+   * approvals a rebuild found come first: usually one page of them, and New Approval's order waits on them.
+   */
   private async classify(ledger: Ledger, windowStart: number, dropped: Set<string>): Promise<void> {
-    const pending = Object.entries(ledger.entries)
-      .filter(([, entry]) => entry.s === 'PENDING')
-      .sort(([, a], [, b]) => b.seen - a.seen)
-      .slice(0, CLASSIFY_BUDGET);
-    await mapLimited(pending, async ([id, entry]) => {
+    const entries = Object.entries(ledger.entries);
+    const undated = entries.filter(([, entry]) => entry.s === 'RUNNING' && entry.u && entry.c === undefined);
+    const pending = entries.filter(([, entry]) => entry.s === 'PENDING').sort(([, a], [, b]) => b.seen - a.seen);
+    await mapLimited([...undated, ...pending].slice(0, CLASSIFY_BUDGET), async ([id, entry]) => {
       const known = await this.store.get<LedgerEntry>(outcomeKey(id));
       if (known && isFinal(known.s)) {
         ledger.entries[id] = { ...known, seen: entry.seen };
@@ -211,6 +222,7 @@ export class ApprovalLedger {
         return;
       }
       ledger.entries[id] = classified;
+      await rememberTitle(this.store, id, detail);
       if (isFinal(classified.s)) {
         await this.store.set(outcomeKey(id), classified, OUTCOME_TTL_S);
         await this.store.set(detailKey(id), detail, DETAIL_TTL_S);

@@ -7,6 +7,7 @@ import { zapierTransport } from '../dingtalk/transport';
 import { getProcessInstance, listProcessInstanceIds, type InstanceStatus } from '../dingtalk/workflow';
 import hydrators, { loadApprovalRecord } from '../hydrators';
 import sample from '../samples/approval.json';
+import { approvalChoices } from './dropdown';
 import type { LedgerEntry } from './ledger';
 import { mapLimited } from './limiter';
 import { approvalOutputFields } from './output';
@@ -86,6 +87,7 @@ async function pollApprovals(z: ZObject, bundle: Bundle, kind: TriggerKind) {
   const meta = bundle.meta ?? {};
   const transport = zapierTransport(z, bundle);
   if (meta.isLoadingSample) return sampleApprovals(z, bundle, kind, input);
+  if (meta.isFillingDynamicDropdown && kind === 'submitted') return approvalChoices(transport, zapierStore(z), input, Date.now());
   const seedingDedupe = Boolean(meta.isPopulatingDedupe);
   const selected = await pollLedger(transport, zapierStore(z), kind, input, { seedingDedupe, now: Date.now() });
   // Seeding dedupe only needs ids: no hydration, no detail fetches.
