@@ -12,7 +12,7 @@ import {
 } from '../approvals/actions';
 import { Deadline, knownRecord, recordAfterWrite } from '../approvals/after-write';
 import { approvalOutputFields, noteOutputField } from '../approvals/output';
-import { InputError } from '../user-errors';
+import { InputError, quote } from '../user-errors';
 import { zapierTransport } from '../dingtalk/transport';
 import { executeProcessInstance, getProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { loadApprovalRecord } from '../hydrators';
@@ -67,7 +67,7 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   const processInstanceId = requiredText(problems, bundle.inputData, 'processInstanceId', 'Approval');
   const approver = requiredText(problems, bundle.inputData, 'actionerUserId', 'Approver');
   const result = requiredText(problems, bundle.inputData, 'result', 'Decision');
-  if (result && !isDecision(result)) problems.push(`Decision must be agree (Approve) or refuse (Reject), not "${result}"`);
+  if (result && !isDecision(result)) problems.push(`Decision must be agree (Approve) or refuse (Reject), not ${quote(result)}`);
   const remark = textOf(bundle.inputData, 'remark');
   checkLength(problems, 'Remark', remark);
   if (problems.length > 0 || !isDecision(result)) throw new InputError(problems);

@@ -1,6 +1,6 @@
 import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
 import { requiredText, textOf } from '../approvals/actions';
-import { InputError } from '../user-errors';
+import { InputError, quote } from '../user-errors';
 import { isoFromMs } from '../approvals/time';
 import { zapierTransport } from '../dingtalk/transport';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL } from '../dingtalk/endpoints';
@@ -79,10 +79,10 @@ function messageOf(problems: string[], type: MessageType, inputData: Record<stri
   if (!title) problems.push(`Title is required for ${MESSAGE_TYPES[type]} messages`);
   if (type === 'markdown') return { msgtype: 'markdown', markdown: { title, text } };
   const messageUrl = textOf(inputData, 'messageUrl');
-  if (!isHttpsUrl(messageUrl)) problems.push(messageUrl ? `Link URL must be an https:// address, not "${messageUrl}"` : 'Link URL is required for Link messages');
+  if (!isHttpsUrl(messageUrl)) problems.push(messageUrl ? `Link URL must be an https:// address, not ${quote(messageUrl)}` : 'Link URL is required for Link messages');
   const picUrl = textOf(inputData, 'picUrl');
   if (!picUrl) problems.push("Image is required for Link messages: DingTalk's link card needs a picture (picUrl)");
-  else if (!picUrl.startsWith('@') && !isHttpsUrl(picUrl)) problems.push(`Image must be an https:// address or a DingTalk media ID starting with @, not "${picUrl}"`);
+  else if (!picUrl.startsWith('@') && !isHttpsUrl(picUrl)) problems.push(`Image must be an https:// address or a DingTalk media ID starting with @, not ${quote(picUrl)}`);
   return { msgtype: 'link', link: { title, text, messageUrl, picUrl } };
 }
 
@@ -102,10 +102,10 @@ function notificationInput(bundle: Bundle) {
   if (userIds.length > MAX_USERS) problems.push(`Users lists ${userIds.length} users; DingTalk accepts at most ${MAX_USERS} per notification`);
   if (deptIds.length > MAX_DEPARTMENTS) problems.push(`Departments lists ${deptIds.length} departments; DingTalk accepts at most ${MAX_DEPARTMENTS} per notification`);
   const badDepts = deptIds.filter((id) => !/^\d+$/.test(id));
-  if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map((id) => `"${id}"`).join(', ')}`);
+  if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map(quote).join(', ')}`);
 
   const type = textOf(bundle.inputData, 'msgType') || 'text';
-  if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not "${type}"`);
+  if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not ${quote(type)}`);
   const msg = messageOf(problems, Object.hasOwn(MESSAGE_TYPES, type) ? (type as MessageType) : 'text', bundle.inputData);
   const bytes = Buffer.byteLength(JSON.stringify(msg), 'utf8');
   if (bytes > MAX_MESSAGE_BYTES) {
