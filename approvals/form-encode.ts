@@ -17,7 +17,7 @@ export interface Encoded {
   problems: string[];
 }
 
-export const isBlank = (value: unknown) =>
+const isBlank = (value: unknown) =>
   value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 
 /** A list input: Zapier sends arrays, or a comma-separated string when one value was mapped. */

@@ -35,6 +35,7 @@ interface DateParts {
   d: number;
   h: number;
   m: number;
+  s: number;
   /** Minutes east of UTC when the value carried an offset. */
   offset?: number;
 }
@@ -65,7 +66,7 @@ function dateParts(text: string): DateParts | undefined {
   const real = calendar.getUTCFullYear() === y && calendar.getUTCMonth() === M! - 1 && calendar.getUTCDate() === d;
   if (!real || h! > 23 || m! > 59 || s! > 59) return undefined;
   const offset = offsetMinutes(parts[6]);
-  return { y: y!, M: M!, d: d!, h: h!, m: m!, ...(offset === undefined ? {} : { offset }) };
+  return { y: y!, M: M!, d: d!, h: h!, m: m!, s: s!, ...(offset === undefined ? {} : { offset }) };
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -84,13 +85,13 @@ export function readDate(value: unknown, format: string | null | undefined, labe
     return { problem: `${label} ${quote(value)} ${why} (write it like ${DATE_FORMS})` };
   }
   const pattern = format || 'yyyy-MM-dd';
-  let { y, M, d, h, m } = parts;
+  let { y, M, d, h, m, s } = parts;
   if (/HH|mm/.test(pattern) && parts.offset !== undefined && parts.offset !== ORG_OFFSET_MINUTES) {
-    const local = new Date(Date.UTC(y, M - 1, d, h, m) + (ORG_OFFSET_MINUTES - parts.offset) * 60 * 1000);
-    [y, M, d, h, m] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes()];
+    const local = new Date(Date.UTC(y, M - 1, d, h, m, s) + (ORG_OFFSET_MINUTES - parts.offset) * 60 * 1000);
+    [y, M, d, h, m, s] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()];
   }
-  const tokens: Record<string, string> = { yyyy: pad(y, 4), MM: pad(M), dd: pad(d), HH: pad(h), mm: pad(m) };
-  return { value: pattern.replace(/yyyy|MM|dd|HH|mm/g, (token) => tokens[token]!) };
+  const tokens: Record<string, string> = { yyyy: pad(y, 4), MM: pad(M), dd: pad(d), HH: pad(h), mm: pad(m), ss: pad(s) };
+  return { value: pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => tokens[token]!) };
 }
 
 export const NUMBER_FORMS = '6480.50 or 6,480.50, with commas only between groups of three and a point for decimals';

@@ -35,6 +35,10 @@ describe('dates', () => {
     expect(date(input, 'yyyy-MM-dd HH:mm')).toEqual({ value: expected });
   });
 
+  it('a format with seconds keeps them', () => {
+    expect(date('2026-11-24T09:30:15Z', 'yyyy-MM-dd HH:mm:ss')).toEqual({ value: '2026-11-24 17:30:15' });
+  });
+
   it.each(['1', '12', 'Invoice 5', 'next Tuesday', '1732406400000', '11/24', 'Nov 24 2026', '', 20261124])('refuses %j, showing the accepted forms', (input) => {
     expect(date(input).problem).toMatch(/^Claim Date .* is not a date \(write it like 2026-11-24, .* or 24\/11\/2026 \(day first\)\)$/);
   });
