@@ -37,7 +37,8 @@ export function approvalRecord(id: string, detail: ProcessInstanceDetail, contex
     const fileName = realFileName(attachment.name, attachment.type, attachment.file_id);
     return { name: fileName, file: context.file({ processInstanceId: id, fileId: attachment.file_id, name: fileName, type: attachment.type, comment }) };
   };
-  // Attachment fields, in table rows too, carry their files beside their names (`…__files`), hydrated on use.
+  // Attachment cells in table rows carry their files beside their names (`…__files`), hydrated on use; top-level
+  // attachment fields have theirs in `attachments`, where the row files appear too.
   const flat = flattenForm(detail.formComponentValues ?? [], (attachment) => fileOf(attachment, false).file);
   const tasks = (detail.tasks ?? []).map((task) => {
     const taskCreated = msFromApiTime(task.createTime);
