@@ -57,6 +57,10 @@ const dateHelp = (format: string | null | undefined) =>
   `Sent to DingTalk as ${format || 'yyyy-MM-dd'}${/HH/.test(format ?? '') ? ' in Hong Kong time (UTC+08:00)' : ''}. ` +
   'Type or map 2026-11-24, 2026-11-24 14:30 or an ISO 8601 date; dates with slashes are read day first, as in Hong Kong (01/02/2026 is 1 February 2026).';
 
+/**
+ * Zapier's `number` type only tags the field ("Zapier does not validate the data to ensure users added the correct
+ * item for that field type", docs.zapier.com/platform/build/field-definitions); readNumber checks the value itself.
+ */
 function numberHelp(component: FormSchemaComponent): string {
   const money = component.componentName === 'MoneyField';
   const unit = component.props.unit ? `In ${component.props.unit}. ` : '';
