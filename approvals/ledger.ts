@@ -195,13 +195,16 @@ export class ApprovalLedger {
 
   /**
    * One detail fetch per approval that left the running set (or was swept), within this poll's budget. Running
-   * approvals a rebuild found come first: usually one page of them, and New Approval's order waits on them.
+   * approvals a rebuild found are dated from the same budget: at most half of it goes first (New Approval's order
+   * waits on them), so outcomes are never starved; what either side leaves unused goes to the other.
    */
   private async classify(ledger: Ledger, windowStart: number, dropped: Set<string>): Promise<void> {
     const entries = Object.entries(ledger.entries);
     const undated = entries.filter(([, entry]) => entry.s === 'RUNNING' && entry.u && entry.c === undefined);
     const pending = entries.filter(([, entry]) => entry.s === 'PENDING').sort(([, a], [, b]) => b.seen - a.seen);
-    await mapLimited([...undated, ...pending].slice(0, CLASSIFY_BUDGET), async ([id, entry]) => {
+    const first = undated.slice(0, Math.ceil(CLASSIFY_BUDGET / 2));
+    const work = [...first, ...pending, ...undated.slice(first.length)].slice(0, CLASSIFY_BUDGET);
+    await mapLimited(work, async ([id, entry]) => {
       const known = await this.store.get<LedgerEntry>(outcomeKey(id));
       if (known && isFinal(known.s)) {
         ledger.entries[id] = { ...known, seen: entry.seen };

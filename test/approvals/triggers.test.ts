@@ -363,6 +363,17 @@ describe('New Approval order', () => {
     expect(ids(await poll('new_approval'))).toEqual(['run-new', 'done-mid', 'run-old']);
     expect(dingtalk.metered()).toBe(1);
   });
+  test('dating running approvals takes at most half of a poll\'s 25 detail fetches, so outcomes are not starved', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(
+      ...Array.from({ length: 30 }, (_, i) => running(`run-${i}`, T0 - DAY - i * MINUTE)),
+      ...Array.from({ length: 30 }, (_, i) => done(`done-${i}`, T0 - 2 * DAY - i * MINUTE, T0 - DAY, 'agree')),
+    );
+    await poll('approval_approved');
+    const fetched = dingtalk.calls.filter((c) => c.name === 'GetProcessInstance').map((c) => c.query!.processInstanceId!);
+    expect(fetched).toHaveLength(25);
+    expect(fetched.filter((id) => id.startsWith('run-'))).toHaveLength(13);
+  });
 });
 
 describe('the Approval dropdown (new_approval.id.title)', () => {
