@@ -363,6 +363,7 @@ describe('New Approval order', () => {
     expect(ids(await poll('new_approval'))).toEqual(['run-new', 'done-mid', 'run-old']);
     expect(dingtalk.metered()).toBe(1);
   });
+
   test('dating running approvals takes at most half of a poll\'s 25 detail fetches, so outcomes are not starved', async () => {
     const dingtalk = fakeDingTalk(CODE);
     dingtalk.add(
