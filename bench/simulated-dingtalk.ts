@@ -133,7 +133,7 @@ export class SimulatedDingTalk {
           status: 200,
           body: {
             result: {
-              title: `Expense claim ${approval.id}`,
+              title: `Approval ${approval.id}`,
               originatorUserId: approval.originator ?? 'user-1',
               createTime: apiTime(approval.createdAt),
               status,

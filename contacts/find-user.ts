@@ -2,8 +2,8 @@
  * Find User without Zapier: validated input in, user records out. By mobile number (free contacts calls), else
  * by name (SearchUser, one metered call, then free profile reads for the first few hits).
  */
+import { InputError, quote, readInputs } from '../lib/inputs';
 import { mapLimited } from '../lib/limiter';
-import { InputError, readInputs } from '../lib/inputs';
 import type { Store } from '../lib/store';
 import { getDepartment, getUser, getUserIdByMobile, searchUser, type UserDetail } from '../dingtalk/contact';
 import type { Transport } from '../dingtalk/transport';
@@ -28,7 +28,7 @@ export function findUserInput(inputData: Record<string, unknown>): FindUserInput
   const name = input.text('name');
   if (!mobile && !name) input.problems.push('Enter a Mobile Number or a Name');
   const mobiles = mobile ? mobileCandidates(mobile) : [];
-  if (!mobiles) input.problems.push(`Mobile Number "${mobile}" is not a phone number; use a form such as +852 5555 0101`);
+  if (!mobiles) input.problems.push(`Mobile Number ${quote(mobile)} is not a phone number; use a form such as +852 5555 0101`);
   input.done();
   if (!mobiles) throw new InputError(input.problems);
   return { mobiles, ...(name ? { name } : {}), exact: input.boolean('exactName', true) };

@@ -20,9 +20,13 @@ export interface ParsedMobile {
 
 const digitsOf = (text: string) => text.replace(/\D/g, '');
 
-/** Reads "+852 5555 0101", "(852) 5555-0101", "0085255550101", "55550101" or "138 0013 8000"; undefined if not a number. */
+/**
+ * Reads "+852 5555 0101", "(852) 5555-0101", "0085255550101", "55550101" or "138 0013 8000"; undefined if not a number.
+ * Full-width characters (＋８５２ ５５５５ ０１０１, typed with a Chinese input method) are read as the same number:
+ * NFKC maps each to its ASCII twin, so the digits and their meaning stay the same.
+ */
 export function parseMobile(input: string): ParsedMobile | undefined {
-  const text = input.trim();
+  const text = input.normalize('NFKC').trim();
   if (!text || !/^[+\d\s\-().]+$/.test(text)) return undefined;
   const bracketed = /^\((\d{1,4})\)/.exec(text)?.[1];
   const international = /^(\+|00|\(\+)/.test(text) || (bracketed !== undefined && COUNTRY_CODES.includes(bracketed));

@@ -2,7 +2,7 @@ import { defineCreate, defineInputFields, type CreatePerform, type InferInputDat
 import { executeProcessInstance, getProcessInstance, MAX_REMARK_CHARS, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { loadApprovalRecord } from '../hydrators';
 import { Deadline } from '../lib/deadline';
-import { InputError, readInputs } from '../lib/inputs';
+import { InputError, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
 import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
@@ -60,7 +60,7 @@ const perform = (async (z, bundle) => {
   const processInstanceId = input.required('processInstanceId', 'Approval');
   const approver = input.required('actionerUserId', 'Approver');
   const result = input.required('result', 'Decision');
-  if (result && !isDecision(result)) input.problems.push(`Decision must be agree (Approve) or refuse (Reject), not "${result}"`);
+  if (result && !isDecision(result)) input.problems.push(`Decision must be agree (Approve) or refuse (Reject), not ${quote(result)}`);
   const remark = input.text('remark');
   input.maxLength('Remark', remark, MAX_REMARK_CHARS);
   input.done();

@@ -7,7 +7,7 @@ import {
   sendWorkNotification,
   type WorkNotificationMessage,
 } from '../dingtalk/message';
-import { readInputs, textOf } from '../lib/inputs';
+import { quote, readInputs, textOf } from '../lib/inputs';
 import { isoFromMs } from '../lib/time';
 import sample from '../samples/notification.json';
 import { usersField } from '../zapier/fields';
@@ -66,10 +66,10 @@ function messageOf(input: Input, type: MessageType): WorkNotificationMessage {
   if (!title) problems.push(`Title is required for ${MESSAGE_TYPES[type]} messages`);
   if (type === 'markdown') return { msgtype: 'markdown', markdown: { title, text } };
   const messageUrl = input.text('messageUrl');
-  if (!isHttpsUrl(messageUrl)) problems.push(messageUrl ? `Link URL must be an https:// address, not "${messageUrl}"` : 'Link URL is required for Link messages');
+  if (!isHttpsUrl(messageUrl)) problems.push(messageUrl ? `Link URL must be an https:// address, not ${quote(messageUrl)}` : 'Link URL is required for Link messages');
   const picUrl = input.text('picUrl');
   if (!picUrl) problems.push("Image is required for Link messages: DingTalk's link card needs a picture (picUrl)");
-  else if (!picUrl.startsWith('@') && !isHttpsUrl(picUrl)) problems.push(`Image must be an https:// address or a DingTalk media ID starting with @, not "${picUrl}"`);
+  else if (!picUrl.startsWith('@') && !isHttpsUrl(picUrl)) problems.push(`Image must be an https:// address or a DingTalk media ID starting with @, not ${quote(picUrl)}`);
   return { msgtype: 'link', link: { title, text, messageUrl, picUrl } };
 }
 
@@ -93,10 +93,10 @@ function notificationInput(bundle: Bundle<InferInputData<typeof inputFields>>) {
   if (userIds.length > MAX_USERS) problems.push(`Users lists ${userIds.length} users; DingTalk accepts at most ${MAX_USERS} per notification`);
   if (deptIds.length > MAX_DEPARTMENTS) problems.push(`Departments lists ${deptIds.length} departments; DingTalk accepts at most ${MAX_DEPARTMENTS} per notification`);
   const badDepts = deptIds.filter((id) => !/^\d+$/.test(id));
-  if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map((id) => `"${id}"`).join(', ')}`);
+  if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map(quote).join(', ')}`);
 
   const type = input.text('msgType') || 'text';
-  if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not "${type}"`);
+  if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not ${quote(type)}`);
   const msg = messageOf(input, Object.hasOwn(MESSAGE_TYPES, type) ? (type as MessageType) : 'text');
   const bytes = Buffer.byteLength(JSON.stringify(msg), 'utf8');
   if (bytes > MAX_MESSAGE_BYTES) {

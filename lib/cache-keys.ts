@@ -26,6 +26,8 @@ export const cacheKeys = {
   outcomeV1: (id: string) => `dingtalk:outcome:v1:${id}`,
   /** GetProcessInstance's result for a finished approval, cached by the poll that classified it. */
   detail: (id: string) => `dingtalk:detail:v1:${id}`,
+  /** What a person recognises an approval by (title, originator, submission time), for the Approval dropdown. */
+  title: (id: string) => `dingtalk:title:v1:${id}`,
   userName: (userId: string) => `dingtalk:user-name:v1:${userId}`,
   templateName: (processCode: string) => `dingtalk:template-name:v1:${processCode}`,
   /** A template's form components (QuerySchemaByProcessCode). */
@@ -48,6 +50,8 @@ export const cacheTtlS = {
   /** Longer than DingTalk's 120-day listing window, so a rebuild never refetches an outcome it can still list. */
   outcome: 130 * DAY_S,
   detail: DAY_S,
+  /** As long as an outcome: an approval's title never changes. */
+  title: 130 * DAY_S,
   name: 7 * DAY_S,
   /** Metered lookups the Zap editor repeats often. */
   schema: 600,

@@ -1,11 +1,10 @@
 /**
- * Reading a step's inputs: the one place text, lists, whole numbers and dates are read from `bundle.inputData`
+ * Reading a step's inputs: the one place text, lists, whole numbers and Yes/No values are read from `bundle.inputData`
  * (or any plain record, in the relay and scripts), with every problem collected so the user sees all of them in
- * one message ("Amount must be a number; Reason is required."). Nothing here knows Zapier: zapier/user-errors.ts
- * turns an InputError into Zapier's error.
+ * one message ("Amount must be a number; Reason is required."). Start Approval's form values (strict dates, money,
+ * tables) build on it in approvals/start/input-values.ts. Nothing here knows Zapier: zapier/user-errors.ts turns an
+ * InputError into Zapier's error.
  */
-import { ORG_OFFSET } from './time';
-
 export class InputError extends Error {
   constructor(
     problems: string[],
@@ -14,6 +13,17 @@ export class InputError extends Error {
     super(`${problems.join('; ')}.`);
     this.name = 'InputError';
   }
+}
+
+/** Echoed input is cut to this many characters in error messages. */
+const ECHO_CHARS = 40;
+
+/** A user's value inside an error message, quoted and cut short: a 10,000-character input is not echoed whole. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const chars = [...text];
+  if (chars.length <= ECHO_CHARS) return `"${text}"`;
+  return `"${chars.slice(0, ECHO_CHARS).join('')}…" (${chars.length.toLocaleString('en-US')} characters)`;
 }
 
 type Data = Readonly<Record<string, unknown>>;
@@ -46,18 +56,6 @@ export function listOf(value: unknown, { splitItems = false }: ListOptions = {})
   }
   if (isBlank(value)) return [];
   return splitItems ? [...new Set(split(String(value)))] : split(String(value));
-}
-
-/**
- * A date input as epoch milliseconds, or undefined when it is not a date. A bare `yyyy-MM-dd` is midnight in the
- * organisation's zone (UTC+08:00); anything else is read as an ISO 8601 date-time, which is what Zapier's
- * datetime fields send.
- */
-export function dateInputMs(value: unknown): number | undefined {
-  const text = textOf(value);
-  if (!text) return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00${ORG_OFFSET}` : text);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 const count = (n: number) => n.toLocaleString('en-US');

@@ -13,7 +13,7 @@ const inputFields = defineInputFields([
     required: false,
     helpText:
       'The user\'s mobile number, e.g. +852 5555 0101. Eight-digit numbers without a country code are taken as Hong Kong numbers, ' +
-      'eleven-digit numbers starting with 1 as mainland China numbers. Looking up a number is free of DingTalk\'s monthly quota.',
+      'eleven-digit numbers starting with 1 as mainland China numbers. Full-width digits (＋８５２…) are read as the same number. Looking up a number is free of DingTalk\'s monthly quota.',
   },
   {
     key: 'name',

@@ -6,4 +6,5 @@ export default approvalTrigger({
   kind: KINDS.submitted,
   label: 'New Approval',
   description: 'Triggers when an approval is submitted for the chosen template.',
+  feedsApprovalDropdown: true,
 });

@@ -5,6 +5,7 @@
  */
 import { defineInputFields, defineTrigger, type Bundle, type InferInputData, type PollingTriggerPerform, type ZObject } from 'zapier-platform-core';
 import { submittedAt, type LedgerEntry } from '../approvals/ledger/entry';
+import { approvalChoices } from '../approvals/ledger/dropdown';
 import type { TriggerKind } from '../approvals/ledger/kinds';
 import { pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/ledger';
 import { isFinal, outcomeOf } from '../approvals/outcome';
@@ -81,14 +82,17 @@ export interface ApprovalTriggerConfig<Key extends string> {
   kind: TriggerKind;
   label: string;
   description: string;
+  /** This trigger feeds the Approval dropdown (`<key>.id.title`): its choices are labelled approvals (approvals/ledger/dropdown.ts). */
+  feedsApprovalDropdown?: boolean;
 }
 
-export function approvalTrigger<Key extends string>({ key, kind, label, description }: ApprovalTriggerConfig<Key>) {
+export function approvalTrigger<Key extends string>({ key, kind, label, description, feedsApprovalDropdown = false }: ApprovalTriggerConfig<Key>) {
   const inputFields = defineInputFields([...commonFields, ...kind.inputFields, freshnessField]);
   const perform = (async (z, bundle) => {
     const input = pollInput(bundle.inputData);
     const meta = bundle.meta ?? {};
     if (meta.isLoadingSample) return sampleApprovals(z, bundle, kind, input);
+    if (meta.isFillingDynamicDropdown && feedsApprovalDropdown) return approvalChoices(zapierTransport(z, bundle), zapierStore(z), input, Date.now());
     const seedingDedupe = Boolean(meta.isPopulatingDedupe);
     const selected = await pollLedger(zapierTransport(z, bundle), zapierStore(z), kind, input, { seedingDedupe, now: Date.now() });
     // Seeding dedupe only needs ids: no hydration, no detail fetches.

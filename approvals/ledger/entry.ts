@@ -25,6 +25,11 @@ export interface LedgerEntry {
   finishedAt?: number;
   /** When this connection first saw the id (ms): the submission time until the detail is known. */
   seenAt: number;
+  /**
+   * Found running by a rebuild, so `seenAt` is the rebuild's time, not the submission's. Classification fetches
+   * its detail (within the budget) so New Approval can put it in its place, newest first.
+   */
+  undated?: true;
 }
 
 /** Stored under cacheKeys.ledger; version 1 (one-letter entry fields) is read by v1.ts. */

@@ -26,6 +26,7 @@ import { InputError, readInputs } from '../../lib/inputs';
 import { DAY_MS, MINUTE_MS } from '../../lib/time';
 import { isFinal } from '../outcome';
 import { rememberDetail } from '../record/detail';
+import { rememberTitle } from '../record/titles';
 import { rememberTemplateNames } from '../record/lookup';
 import { DEFAULT_LOOK_BACK_DAYS, type Selected, type TriggerKind } from './kinds';
 import { entryFromDetail, mergeEntries, prune, type Ledger, type LedgerEntry } from './entry';
@@ -99,9 +100,12 @@ export class ApprovalLedger {
     try {
       const running = await listAllProcessInstanceIds(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] });
       const runningIds = new Set(running.items);
+      // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
+      // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
+      const undated = rebuilt && !options.seedingDedupe ? ({ undated: true } as const) : {};
       for (const id of runningIds) {
         const entry = ledger.entries[id];
-        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now };
+        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now, ...undated };
         else if (entry.status === 'PENDING') entry.status = 'RUNNING';
       }
       // Only a complete listing proves an id has left the running set.
@@ -128,13 +132,18 @@ export class ApprovalLedger {
     return { ledger, rebuilt, refreshed: true };
   }
 
-  /** One detail fetch per approval that left the running set (or was swept), within this poll's budget. */
+  /**
+   * One detail fetch per approval that left the running set (or was swept), within this poll's budget. Running
+   * approvals a rebuild found are dated from the same budget: at most half of it goes first (New Approval's order
+   * waits on them), so outcomes are never starved; what either side leaves unused goes to the other.
+   */
   private async classify(ledger: Ledger, windowStart: number, dropped: Set<string>): Promise<void> {
-    const pending = Object.entries(ledger.entries)
-      .filter(([, entry]) => entry.status === 'PENDING')
-      .sort(([, a], [, b]) => b.seenAt - a.seenAt)
-      .slice(0, CLASSIFY_BUDGET);
-    await mapLimited(pending, async ([id, entry]) => {
+    const entries = Object.entries(ledger.entries);
+    const undated = entries.filter(([, entry]) => entry.status === 'RUNNING' && entry.undated && entry.createdAt === undefined);
+    const pending = entries.filter(([, entry]) => entry.status === 'PENDING').sort(([, a], [, b]) => b.seenAt - a.seenAt);
+    const first = undated.slice(0, Math.ceil(CLASSIFY_BUDGET / 2));
+    const work = [...first, ...pending, ...undated.slice(first.length)].slice(0, CLASSIFY_BUDGET);
+    await mapLimited(work, async ([id, entry]) => {
       const known = storedOutcome(await this.store.get(cacheKeys.outcome(id))) ?? storedOutcome(await this.store.get(cacheKeys.outcomeV1(id)));
       if (known && isFinal(known.status)) {
         ledger.entries[id] = { ...known, seenAt: entry.seenAt };
@@ -155,6 +164,7 @@ export class ApprovalLedger {
         return;
       }
       ledger.entries[id] = classified;
+      await rememberTitle(this.store, id, detail);
       if (isFinal(classified.status)) {
         await this.store.set(cacheKeys.outcome(id), classified, cacheTtlS.outcome);
         await rememberDetail(this.store, id, detail);

@@ -1,6 +1,6 @@
 /**
  * Reading the ledger's first stored format (app versions before 2026-11-29), whose entries used one-letter
- * fields: `s` status, `r` result, `c` created, `f` finished, `seen`. A deploy must not throw customers' ledgers
+ * fields: `s` status, `r` result, `c` created, `f` finished, `seen`, `u` undated. A deploy must not throw customers' ledgers
  * away: a rebuild costs their quota (one detail fetch per finished approval in the look-back period). The new
  * format lives under a new key (lib/cache-keys.ts), so an older app version still running beside this one keeps
  * its own ledger and never reads an entry shape it does not know.
@@ -13,6 +13,8 @@ interface V1Entry {
   c?: number;
   f?: number;
   seen: number;
+  /** Undated (see LedgerEntry.undated). */
+  u?: 1;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -28,6 +30,7 @@ export function entryFromV1(value: unknown): LedgerEntry | undefined {
     ...(old.c === undefined ? {} : { createdAt: old.c }),
     ...(old.f === undefined ? {} : { finishedAt: old.f }),
     seenAt: old.seen,
+    ...(old.u === 1 ? { undated: true as const } : {}),
   };
 }
 

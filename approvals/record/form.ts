@@ -100,22 +100,6 @@ function people(value: string, extValue: string | null | undefined, idKeys: stri
   return toList(value).map((name) => ({ id: null, name }));
 }
 
-/** Table rows: GetProcessInstance returns `[{rowValue: [{label, value, key}]}]`; StartProcessInstance takes `[[{name, value}]]`. */
-function tableRows(text: string): Record<string, string>[] | undefined {
-  const parsed = parseJson(text);
-  if (!Array.isArray(parsed)) return undefined;
-  return parsed.map((row) => {
-    const cells: unknown[] = Array.isArray(row) ? row : isRecord(row) && Array.isArray(row.rowValue) ? row.rowValue : [];
-    const line: Record<string, string> = {};
-    for (const cell of cells) {
-      if (!isRecord(cell)) continue;
-      const label = str(cell.label) ?? str(cell.name) ?? str(cell.key);
-      if (label) line[fieldKey(label).slice('form__'.length)] = str(cell.value) ?? (cell.value == null ? '' : JSON.stringify(cell.value));
-    }
-    return line;
-  });
-}
-
 function attachmentsOf(field: string, text: string): FormAttachment[] {
   const parsed = parseJson(text);
   if (!Array.isArray(parsed)) return [];
@@ -135,57 +119,102 @@ function attachmentsOf(field: string, text: string): FormAttachment[] {
   });
 }
 
-/** Converts one component; returns the typed value plus any extra keys (date-range halves). */
-function convert(raw: RawFormValue, label: string, attachments: FormAttachment[]): { value: unknown; extra?: Record<string, unknown> } {
-  // DingTalk returns an empty field as the string "null" (seen in GetProcessInstance output).
-  const text = raw.value === 'null' ? '' : (raw.value ?? '');
+/** Where converted attachments go, and how one becomes a Zapier file (a dehydrated pointer) when the caller can. */
+interface Sink {
+  attachments: FormAttachment[];
+  fileFor?: (attachment: FormAttachment) => unknown;
+  /** Inside a table row, attachment cells carry their files (a top-level field's files are the record's `attachments`). */
+  inRow?: boolean;
+}
+
+/** DingTalk returns an empty field as "", null or the string "null" (the h5app-approve-demo payload). */
+const isEmpty = (text: string) => text.trim() === '' || text === 'null';
+
+/** Converts one component; returns the typed value plus any extra keys (date-range halves, ids, names, files). */
+function convert(raw: RawFormValue, label: string, sink: Sink): { value: unknown; extra?: Record<string, unknown> } {
+  const text = raw.value ?? '';
+  const empty = isEmpty(text);
   switch (raw.componentType) {
     case 'MoneyField':
     case 'NumberField':
     case 'StarRatingField':
-      return { value: text === '' ? null : toNumber(text) };
+      return { value: empty ? null : toNumber(text) };
     case 'DDMultiSelectField':
-      return { value: text === '' ? [] : toList(text) };
     case 'DDPhotoField':
-      return { value: text === '' ? [] : toList(text) };
+      return { value: empty ? [] : toList(text) };
     case 'DDDateField':
-      return { value: text === '' ? null : toIsoDateTime(text) ?? text };
+      return { value: empty ? null : (toIsoDateTime(text) ?? text) };
     case 'DDDateRangeField': {
       const parts = parseJson(text);
-      const [start, end] = Array.isArray(parts) ? parts.map((part) => toIsoDateTime(String(part)) ?? String(part)) : [];
+      const [start, end] = Array.isArray(parts) ? parts.map((part) => (part == null || part === '' ? null : (toIsoDateTime(String(part)) ?? String(part)))) : [];
       return { value: { start: start ?? null, end: end ?? null }, extra: { start: start ?? null, end: end ?? null } };
     }
     case 'TableField':
-      return { value: tableRows(text) ?? text };
+      return { value: empty ? null : (tableRows(text, label, sink) ?? text) };
     case 'InnerContactField': {
-      const list = people(text, raw.extValue, ['emplId', 'userId', 'userid', 'id']);
+      const list = empty ? [] : people(text, raw.extValue, ['emplId', 'userId', 'userid', 'id']);
       return { value: list, extra: { ids: list.map((p) => p.id).filter(Boolean), names: list.map((p) => p.name).filter(Boolean) } };
     }
     case 'DepartmentField': {
-      const list = people(text, raw.extValue, ['id', 'itemId', 'deptId', 'dept_id', 'number']);
+      const list = empty ? [] : people(text, raw.extValue, ['id', 'itemId', 'deptId', 'dept_id', 'number']);
       return { value: list, extra: { ids: list.map((p) => p.id).filter(Boolean), names: list.map((p) => p.name).filter(Boolean) } };
     }
     case 'DDAttachment': {
-      const files = attachmentsOf(label, text);
-      attachments.push(...files);
-      return { value: files.map((file) => file.name) };
+      const files = empty ? [] : attachmentsOf(label, text);
+      sink.attachments.push(...files);
+      return { value: files.map((file) => file.name), ...(sink.inRow && sink.fileFor ? { extra: { files: files.map(sink.fileFor) } } : {}) };
     }
     default:
       // TextField, TextareaField, DDSelectField, PhoneField and any type we do not know: text, never dropped.
-      return { value: text };
+      return { value: empty ? null : text };
   }
 }
 
+/** A cell's value or extValue as the string DingTalk uses at the top level (some payloads carry real arrays). */
+const asText = (value: unknown): string | null => (value == null ? null : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** Component ids are `<ComponentName>_<suffix>` (or `-`); a cell without `componentType` is typed by its key. */
+const typeFromKey = (key: string | undefined) => /^([A-Za-z]+Field|DDAttachment|TextNote)[_-]/.exec(key ?? '')?.[1];
+
+/**
+ * Table rows, each cell typed like a top-level field. GetProcessInstance returns `[{rowValue: [{label, value, key,
+ * componentType}]}]` (⚠ undocumented; the h5app-approve-demo payload and our sandbox); StartProcessInstance takes
+ * `[[{name, value}]]`. Cells may carry `value` as a JSON string or a real array, `extValue` or `extendValue` as a
+ * string or an object, and no `componentType`.
+ */
+function tableRows(text: string, tableLabel: string, sink: Sink): Record<string, unknown>[] | undefined {
+  const parsed = parseJson(text);
+  if (!Array.isArray(parsed)) return undefined;
+  const rowSink = { ...sink, inRow: true };
+  return parsed.map((row, index) => {
+    const cells: unknown[] = Array.isArray(row) ? row : isRecord(row) && Array.isArray(row.rowValue) ? row.rowValue : [];
+    const line: Record<string, unknown> = {};
+    for (const cell of cells) {
+      if (!isRecord(cell)) continue;
+      const label = str(cell.label) ?? str(cell.name) ?? str(cell.key);
+      if (!label) continue;
+      const componentType = str(cell.componentType) ?? typeFromKey(str(cell.key) ?? str(cell.id)) ?? null;
+      const raw: RawFormValue = { value: asText(cell.value), extValue: asText(cell.extValue ?? cell.extendValue), componentType };
+      const { value, extra } = convert(raw, `${tableLabel} row ${index + 1}: ${label}`, rowSink);
+      const key = fieldKey(label).slice('form__'.length);
+      line[key] = value;
+      for (const [suffix, extraValue] of Object.entries(extra ?? {})) line[`${key}__${suffix}`] = extraValue;
+    }
+    return line;
+  });
+}
+
 /** Flattens GetProcessInstance's `formComponentValues` into typed Zapier fields. */
-export function flattenForm(values: RawFormValue[]): FlatForm {
+export function flattenForm(values: RawFormValue[], fileFor?: (attachment: FormAttachment) => unknown): FlatForm {
   const fields: Record<string, unknown> = {};
   const form: FlatForm['form'] = [];
   const attachments: FormAttachment[] = [];
+  const sink: Sink = { attachments, ...(fileFor ? { fileFor } : {}) };
   for (const raw of values) {
     if (raw.componentType === 'TextNote') continue;
     const label = raw.componentType === 'DDDateRangeField' ? rangeLabel(raw.name ?? '') : (raw.name ?? raw.id ?? 'Field');
     const type = raw.componentType ?? 'Unknown';
-    const { value, extra } = convert(raw, label, attachments);
+    const { value, extra } = convert(raw, label, sink);
     let key = fieldKey(label);
     for (let n = 2; key in fields; n += 1) key = `${fieldKey(label)}_${n}`;
     fields[key] = value;

@@ -32,12 +32,14 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : isoFromMs(ms)
 export function approvalRecord(id: string, detail: ProcessInstanceDetail, context: RecordContext) {
   const created = msFromApiTime(detail.createTime);
   const finished = msFromApiTime(detail.finishTime);
-  const flat = flattenForm(detail.formComponentValues ?? []);
   const name = (userId: string | null | undefined) => (userId ? (context.names.get(userId) ?? null) : null);
   const fileOf = (attachment: Pick<FormAttachment, 'file_id' | 'name' | 'type'>, comment: boolean) => {
     const fileName = realFileName(attachment.name, attachment.type, attachment.file_id);
     return { name: fileName, file: context.file({ processInstanceId: id, fileId: attachment.file_id, name: fileName, type: attachment.type, comment }) };
   };
+  // Attachment cells in table rows carry their files beside their names (`…__files`), hydrated on use; top-level
+  // attachment fields have theirs in `attachments`, where the row files appear too.
+  const flat = flattenForm(detail.formComponentValues ?? [], (attachment) => fileOf(attachment, false).file);
   const tasks = (detail.tasks ?? []).map((task) => {
     const taskCreated = msFromApiTime(task.createTime);
     const taskFinished = msFromApiTime(task.finishTime);

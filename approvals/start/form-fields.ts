@@ -5,6 +5,7 @@
  * text notes, which hold no value.
  */
 import type { FormSchemaComponent } from '../../dingtalk/workflow';
+import { MAX_SIGNIFICANT_DIGITS, MONEY_DECIMALS } from './input-values';
 
 /** A Zapier input field as this module builds it (a subset of PlainInputField). */
 export interface FormInputField {
@@ -53,7 +54,19 @@ export function rangeLabels(label: string): [string, string] {
 }
 
 const dateHelp = (format: string | null | undefined) =>
-  `Sent to DingTalk as ${format || 'yyyy-MM-dd'} in Hong Kong time (UTC+08:00).`;
+  `Sent to DingTalk as ${format || 'yyyy-MM-dd'}${/HH/.test(format ?? '') ? ' in Hong Kong time (UTC+08:00)' : ''}. ` +
+  'Type or map 2026-11-24, 2026-11-24 14:30 or an ISO 8601 date; dates with slashes are read day first, as in Hong Kong (01/02/2026 is 1 February 2026).';
+
+/**
+ * Zapier's `number` type only tags the field ("Zapier does not validate the data to ensure users added the correct
+ * item for that field type", docs.zapier.com/platform/build/field-definitions); readNumber checks the value itself.
+ */
+function numberHelp(component: FormSchemaComponent): string {
+  const money = component.componentName === 'MoneyField';
+  const unit = component.props.unit ? `In ${component.props.unit}. ` : '';
+  const decimals = money ? `${MONEY_DECIMALS} decimal places and ` : '';
+  return `${unit}A number such as 6480.50 or 6,480.50: commas only between groups of three, a point for decimals, up to ${decimals}${MAX_SIGNIFICANT_DIGITS} digits in all. Anything else is refused, never guessed.`;
+}
 
 function fieldFor(component: FormSchemaComponent, key: string): FormInputField[] {
   const label = component.props.label ?? component.props.id ?? 'Field';
@@ -67,7 +80,7 @@ function fieldFor(component: FormSchemaComponent, key: string): FormInputField[]
       return [{ ...base, type: 'text' }];
     case 'NumberField':
     case 'MoneyField':
-      return [{ ...base, type: 'number', ...(component.props.unit ? { helpText: `In ${component.props.unit}.` } : {}) }];
+      return [{ ...base, type: 'number', helpText: numberHelp(component) }];
     case 'StarRatingField':
       return [{ ...base, type: 'integer' }];
     case 'DDSelectField':

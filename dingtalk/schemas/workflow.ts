@@ -10,12 +10,21 @@ const stringList = z.array(z.string()).nullish();
 /** StartProcessInstanceResponseBody */
 export const StartProcessInstanceResponseBody = z.looseObject({ instanceId: z.string().min(1) });
 
+/**
+ * A form value is a string, JSON inside for lists (the SDK types it string); DingTalk's legacy examples also show
+ * real arrays (startprocessinstance-officialdoc-legacy-request-1). One of those is kept as its JSON text, so a poll
+ * never fails on it and the form parser reads it like the string form.
+ */
+const jsonText = z.unknown().transform((value): string | null | undefined =>
+  value === null || value === undefined ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
+).optional();
+
 /** GetProcessInstanceResponseBodyResultFormComponentValues */
 export const FormComponentValue = z.looseObject({
   id: optionalString,
   name: optionalString,
-  value: optionalString,
-  extValue: optionalString,
+  value: jsonText,
+  extValue: jsonText,
   componentType: optionalString,
   bizAlias: optionalString,
 });

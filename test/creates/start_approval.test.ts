@@ -53,8 +53,8 @@ describe('dynamic input fields', () => {
       { key: 'form__DDDateField_FAKE04', label: 'Claim Date 申請日期', required: true, type: 'datetime', helpText: expect.stringContaining('yyyy-MM-dd') },
       { key: 'form__DDDateRangeField_FAKE05__start', label: 'Trip Start 出差開始', required: false, type: 'datetime', helpText: expect.any(String) },
       { key: 'form__DDDateRangeField_FAKE05__end', label: 'Trip End 出差結束', required: false, type: 'datetime', helpText: expect.any(String) },
-      { key: 'form__NumberField_FAKE06', label: 'Number of Receipts 單據數量', required: true, type: 'number', helpText: 'In 張.' },
-      { key: 'form__MoneyField_FAKE07', label: 'Total Amount (HKD) 總金額', required: true, type: 'number' },
+      { key: 'form__NumberField_FAKE06', label: 'Number of Receipts 單據數量', required: true, type: 'number', helpText: expect.stringMatching(/^In 張\. A number such as 6480\.50 or 6,480\.50/) },
+      { key: 'form__MoneyField_FAKE07', label: 'Total Amount (HKD) 總金額', required: true, type: 'number', helpText: expect.stringContaining('up to 2 decimal places and 15 digits') },
       {
         key: 'form__TableField_FAKE08',
         label: 'Expense Details 費用明細',
@@ -62,7 +62,7 @@ describe('dynamic input fields', () => {
         children: [
           { key: 'TextField_FAKE08A', label: 'Description 說明', required: true, type: 'string' },
           { key: 'DDDateField_FAKE08B', label: 'Receipt Date 單據日期', required: true, type: 'datetime', helpText: expect.any(String) },
-          { key: 'MoneyField_FAKE08C', label: 'Amount (HKD) 金額', required: true, type: 'number' },
+          { key: 'MoneyField_FAKE08C', label: 'Amount (HKD) 金額', required: true, type: 'number', helpText: expect.any(String) },
         ],
       },
       { key: 'form__InnerContactField_FAKE10', label: 'Travelling Colleague 同行同事', required: false, type: 'string', list: false, dynamic: 'list_users.id.name', search: 'find_user.id', helpText: 'One DingTalk user.' },
@@ -125,7 +125,7 @@ describe('starting an approval', () => {
         { id: 'DDDateField_FAKE04', name: 'Claim Date 申請日期', value: '2026-11-20' },
         { id: 'DDDateRangeField_FAKE05', name: '["Trip Start 出差開始","Trip End 出差結束"]', value: '["2026-11-16","2026-11-18"]' },
         { id: 'NumberField_FAKE06', name: 'Number of Receipts 單據數量', value: '2' },
-        { id: 'MoneyField_FAKE07', name: 'Total Amount (HKD) 總金額', value: '6480.5' },
+        { id: 'MoneyField_FAKE07', name: 'Total Amount (HKD) 總金額', value: '6480.50' },
         {
           id: 'TableField_FAKE08',
           name: 'Expense Details 費用明細',
@@ -197,9 +197,11 @@ describe('starting an approval', () => {
     );
     expect(JSON.parse(error.message)).toEqual({
       message:
-        'Claim Title 報銷事由 is required; Expense Type 費用類型 must be one of: Meals, Travel, Transport, Office Supplies, Client Entertainment; ' +
-        'Claim Date 申請日期 must be a date; Total Amount (HKD) 總金額 must be a number; ' +
-        'Expense Details 費用明細 row 1: Receipt Date 單據日期 is required; Expense Details 費用明細 row 1: Amount (HKD) 金額 must be a number; ' +
+        'Claim Title 報銷事由 is required; Expense Type 費用類型 must be one of Meals, Travel, Transport, Office Supplies, Client Entertainment, not "Lunch"; ' +
+        'Claim Date 申請日期 "next Tuesday" is not a date (write it like 2026-11-24, 2026-11-24 14:30, 2026-11-24T14:30:00+08:00 or 24/11/2026 (day first)); ' +
+        'Total Amount (HKD) 總金額 "about 500" is not a number (write it like 6480.50 or 6,480.50, with commas only between groups of three and a point for decimals); ' +
+        'Expense Details 費用明細 row 1: Receipt Date 單據日期 is required; ' +
+        'Expense Details 費用明細 row 1: Amount (HKD) 金額 "x" is not a number (write it like 6480.50 or 6,480.50, with commas only between groups of three and a point for decimals); ' +
         'Travelling Colleague 同行同事 takes one user; CC only works together with Approvers (DingTalk ignores it otherwise).',
       code: 'InvalidInput',
       status: 400,

@@ -99,7 +99,7 @@ test('a rejected claim, edited and resubmitted, then approved: each Zap runs onc
     form__Expense_Type_費用類型: 'Client Entertainment',
     form__Claim_Date_申請日期: '2026-11-24',
     form__Total_Amount_HKD_總金額: 4280.5,
-    form__Expense_Details_費用明細: [{ Description_說明: 'Dinner for 6, Lung King Heen', Receipt_Date_單據日期: '2026-11-24', Amount_HKD_金額: '4280.5' }],
+    form__Expense_Details_費用明細: [{ Description_說明: 'Dinner for 6, Lung King Heen', Receipt_Date_單據日期: '2026-11-24', Amount_HKD_金額: 4280.5 }],
     form__Remarks_備註: `Resubmission of ${String(first.business_id)}: wine removed.`,
   });
   expect((record.result.tasks as Row[]).map((task) => [task.user_id, task.result])).toEqual([[people.lee, 'AGREE']]);

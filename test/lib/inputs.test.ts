@@ -1,4 +1,4 @@
-import { dateInputMs, InputError, listOf, readInputs, textOf } from '../../lib/inputs';
+import { InputError, listOf, quote, readInputs, textOf } from '../../lib/inputs';
 
 describe('textOf', () => {
   test('trims plain values; missing, null and objects read as empty', () => {
@@ -19,11 +19,10 @@ describe('listOf: mapped lists and comma text', () => {
   });
 });
 
-describe('dateInputMs', () => {
-  test('a bare date is midnight in Hong Kong; a date-time keeps its offset; anything else is not a date', () => {
-    expect(dateInputMs('2026-11-20')).toBe(Date.parse('2026-11-19T16:00:00Z'));
-    expect(dateInputMs('2026-11-20T10:00:00+08:00')).toBe(Date.parse('2026-11-20T02:00:00Z'));
-    expect([dateInputMs('soon'), dateInputMs('')]).toEqual([undefined, undefined]);
+describe('quote', () => {
+  test('echoes a short value whole and a long one cut to 40 characters with its length', () => {
+    expect(quote('abc')).toBe('"abc"');
+    expect(quote('x'.repeat(10_000))).toBe(`"${'x'.repeat(40)}…" (10,000 characters)`);
   });
 });
 

@@ -82,7 +82,7 @@ test('what the app encodes, the sandbox returns in the response encodings, and t
   const detail = await getProcessInstance(transport, id);
 
   const byType = Object.fromEntries((detail.formComponentValues ?? []).map((value) => [value.componentType, value]));
-  expect(byType.MoneyField).toMatchObject({ value: '2380.5', extValue: JSON.stringify({ upper: '貳仟叁佰捌拾元伍角' }), bizAlias: 'totalAmount' });
+  expect(byType.MoneyField).toMatchObject({ value: '2380.50', extValue: JSON.stringify({ upper: '貳仟叁佰捌拾元伍角' }), bizAlias: 'totalAmount' });
   expect(byType.DDSelectField).toMatchObject({ value: 'Travel', extValue: JSON.stringify({ label: 'Travel', key: 'option_1' }) });
   expect(JSON.parse(byType.TableField?.value ?? '')).toEqual([
     {
@@ -101,8 +101,8 @@ test('what the app encodes, the sandbox returns in the response encodings, and t
     form__Total_Amount_HKD_總金額: 2380.5,
     form__Expense_Type_費用類型: 'Travel',
     form__Expense_Details_費用明細: [
-      { Description_說明: 'Hotel 酒店', Receipt_Date_單據日期: '2026-11-18', Amount_HKD_金額: '1680' },
-      { Description_說明: 'Dinner 晚宴', Receipt_Date_單據日期: '2026-11-17', Amount_HKD_金額: '700.5' },
+      { Description_說明: 'Hotel 酒店', Receipt_Date_單據日期: '2026-11-18', Amount_HKD_金額: 1680 },
+      { Description_說明: 'Dinner 晚宴', Receipt_Date_單據日期: '2026-11-17', Amount_HKD_金額: 700.5 },
     ],
   });
 });

@@ -149,4 +149,9 @@ describe('find_user input', () => {
     const error = await failure(findUser(inputData));
     expect(JSON.parse(error.message)).toEqual({ message, code: 'InvalidInput', status: 400 });
   });
+
+  test('a 10,000-character input is cut short in the message, not echoed whole', async () => {
+    const error = await failure(findUser({ mobile: 'x'.repeat(10_000) }));
+    expect(JSON.parse(error.message).message).toBe(`Mobile Number "${'x'.repeat(40)}…" (10,000 characters) is not a phone number; use a form such as +852 5555 0101.`);
+  });
 });

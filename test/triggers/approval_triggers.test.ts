@@ -340,3 +340,87 @@ describe('bad input', () => {
     expect(error.message).toContain('Workflow.Instance.Read');
   });
 });
+
+describe('New Approval order', () => {
+  test('newest first right after the ledger was rebuilt: running approvals are dated, not all stamped "now"', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(running('run-old', T0 - 3 * DAY), done('done-mid', T0 - 2 * DAY, T0 - DAY, 'agree'), running('run-new', T0 - DAY));
+    await seed('new_approval');
+    at(T0 + 15 * MINUTE);
+    delete cache()[cacheKeys.ledger({ processCode: CODE })];
+    dingtalk.reset();
+    const records = await poll('new_approval');
+    expect(records.map((r) => [r.id, r.created_at])).toEqual([
+      ['run-new', '2026-11-24T10:00:00+08:00'],
+      ['done-mid', '2026-11-23T10:00:00+08:00'],
+      ['run-old', '2026-11-22T10:00:00+08:00'],
+    ]);
+    // Template check, running list, sweep, and one detail each: the finished one and the two running ones.
+    expect(dingtalk.count('GetProcessInstance')).toBe(3);
+
+    // The next poll knows their dates: no detail is fetched again.
+    at(T0 + 30 * MINUTE);
+    dingtalk.reset();
+    expect(ids(await poll('new_approval'))).toEqual(['run-new', 'done-mid', 'run-old']);
+    expect(dingtalk.metered()).toBe(1);
+  });
+
+  test('dating running approvals takes at most half of a poll\'s 25 detail fetches, so outcomes are not starved', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(
+      ...Array.from({ length: 30 }, (_, i) => running(`run-${i}`, T0 - DAY - i * MINUTE)),
+      ...Array.from({ length: 30 }, (_, i) => done(`done-${i}`, T0 - 2 * DAY - i * MINUTE, T0 - DAY, 'agree')),
+    );
+    await poll('approval_approved');
+    const fetched = dingtalk.calls.filter((c) => c.name === 'GetProcessInstance').map((c) => c.query!.processInstanceId!);
+    expect(fetched).toHaveLength(25);
+    expect(fetched.filter((id) => id.startsWith('run-'))).toHaveLength(13);
+  });
+});
+
+describe('the Approval dropdown (new_approval.id.title)', () => {
+  const dropdown = () => poll('new_approval', {}, { isFillingDynamicDropdown: true }) as Promise<{ id: string; title: string }[]>;
+
+  test('labels each approval with its title, originator and date, newest first, and states a status', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(running('exp-1', T0 - 2 * DAY, { originator: 'user-chan' }), running('exp-2', T0 - DAY));
+    await seed('new_approval');
+    expect(await dropdown()).toEqual([
+      { id: 'exp-2', title: 'Approval exp-2 · Name of user-1 · 2026-11-24 10:00 · pending' },
+      { id: 'exp-1', title: 'Approval exp-1 · Name of user-chan · 2026-11-23 10:00 · pending' },
+    ]);
+  });
+
+  test('costs the refresh plus one detail per approval not labelled before (at most 10); the next load only the refresh', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(...Array.from({ length: 15 }, (_, i) => running(`r-${i}`, T0 - (i + 1) * MINUTE)));
+    await seed('new_approval');
+    dingtalk.reset();
+    const first = await dropdown();
+    expect(dingtalk.count('ListProcessInstanceIds')).toBe(1);
+    expect(dingtalk.count('GetProcessInstance')).toBe(10);
+    expect(first[0]).toEqual({ id: 'r-0', title: 'Approval r-0 · Name of user-1 · 2026-11-25 09:59 · pending' });
+    // Beyond the budget: still the date and status, never a bare id.
+    expect(first[14]).toEqual({ id: 'r-14', title: 'Approval · first seen 2026-11-25 10:00 · pending' });
+
+    dingtalk.reset();
+    const second = await dropdown();
+    expect(dingtalk.count('GetProcessInstance')).toBe(5);
+    expect(second[14]!.title).toBe('Approval r-14 · Name of user-1 · 2026-11-25 09:45 · pending');
+    dingtalk.reset();
+    await dropdown();
+    expect(dingtalk.metered()).toBe(1);
+  });
+
+  test('a title a poll already fetched costs nothing', async () => {
+    const dingtalk = fakeDingTalk(CODE);
+    dingtalk.add(running('exp-1', T0 - DAY));
+    await seed('new_approval');
+    dingtalk.finish('exp-1', 'COMPLETED', 'agree', T0 + MINUTE);
+    at(T0 + 15 * MINUTE);
+    await poll('approval_approved');
+    dingtalk.reset();
+    expect(await dropdown()).toEqual([{ id: 'exp-1', title: 'Approval exp-1 · Name of user-1 · 2026-11-24 10:00 · approved' }]);
+    expect(dingtalk.count('GetProcessInstance')).toBe(0);
+  });
+});

@@ -16,6 +16,7 @@ import {
   SWEEP_OVERLAP_MS,
   type RefreshOptions,
 } from '../../../approvals/ledger/ledger';
+import { entryFromV1 } from '../../../approvals/ledger/v1';
 import type { DingTalkRequest, Transport } from '../../../dingtalk/transport';
 import { cacheKeys } from '../../../lib/cache-keys';
 import { memoryStore } from '../../../lib/store';
@@ -74,7 +75,7 @@ describe('the classify budget', () => {
   test(`one refresh fetches at most ${CLASSIFY_BUDGET} details, newest first; the rest wait for the next poll`, async () => {
     const running = Array.from({ length: CLASSIFY_BUDGET + 5 }, (_, i) => approval(`a-${String(i).padStart(2, '0')}`, T0 - DAY_MS + i * MINUTE_MS, T0 + 10 * MINUTE_MS));
     const { refresh, stored, named } = world(...running);
-    await refresh(T0);
+    await refresh(T0, { seedingDedupe: true }); // a Zap is turned on: ids only, no detail
     expect(Object.values(stored().entries).every((entry) => entry.status === 'RUNNING')).toBe(true);
 
     const first = await refresh(T0 + 15 * MINUTE_MS);
@@ -89,7 +90,7 @@ describe('the classify budget', () => {
 
   test('an outcome already cached under its own key costs no fetch, in either stored format', async () => {
     const { refresh, store, named } = world(approval('a', T0 - DAY_MS, T0 + 5 * MINUTE_MS), approval('b', T0 - DAY_MS, T0 + 5 * MINUTE_MS));
-    await refresh(T0);
+    await refresh(T0, { seedingDedupe: true });
     await store.set(cacheKeys.outcome('a'), { status: 'COMPLETED', result: 'agree', finishedAt: T0, seenAt: T0 }, 60);
     await store.set(cacheKeys.outcomeV1('b'), { s: 'COMPLETED', r: 'refuse', f: T0, seen: T0 }, 60);
     const { ledger } = await refresh(T0 + 15 * MINUTE_MS);
@@ -197,6 +198,11 @@ describe('the version-1 format (one-letter fields) from older app versions', () 
         settled: { status: 'SETTLED', seenAt: T0 - 3 * DAY_MS },
       },
     });
+  });
+
+  test('an entry a rebuild left undated (`u: 1`) stays undated, so its date is still fetched', () => {
+    expect(entryFromV1({ s: 'RUNNING', seen: T0, u: 1 })).toEqual({ status: 'RUNNING', seenAt: T0, undated: true });
+    expect(entryFromV1({ s: 'BOGUS', seen: T0 })).toBeUndefined();
   });
 
   test('an older version still running keeps its own v1 ledger untouched', async () => {

@@ -22,8 +22,9 @@ describe('text components stay text', () => {
     });
   });
 
-  it('a missing value becomes an empty string, not undefined', () => {
-    expect(one({ name: 'Note', value: null, componentType: 'TextField' }).fields).toEqual({ form__Note: '' });
+  it('a missing value becomes null, not undefined or the empty string', () => {
+    expect(one({ name: 'Note', value: null, componentType: 'TextField' }).fields).toEqual({ form__Note: null });
+    expect(one({ name: 'Note', value: '', componentType: 'TextField' }).fields).toEqual({ form__Note: null });
   });
 
   it('a numeric-looking text field is not turned into a number', () => {
@@ -131,35 +132,40 @@ describe('DDDateRangeField', () => {
 });
 
 describe('TableField becomes line items keyed by child label', () => {
-  const expected = [
-    { Description_說明: 'Taxi', Amount_HKD: '120.50' },
-    { Description_說明: 'Dinner, 2 people', Amount_HKD: '880' },
+  const typed = [
+    { Description_說明: 'Taxi', Amount_HKD: 120.5 },
+    { Description_說明: 'Dinner, 2 people', Amount_HKD: 880 },
   ];
 
-  it('GetProcessInstance shape: [{rowValue: [{label, value, key}]}]', () => {
+  it('GetProcessInstance shape: [{rowValue: [{label, value, key}]}], cells typed by their key', () => {
     const value = JSON.stringify([
       { rowValue: [{ label: 'Description 說明', value: 'Taxi', key: 'TextField_A' }, { label: 'Amount (HKD)', value: '120.50', key: 'MoneyField_B' }], rowNumber: 'ROW1' },
       { rowValue: [{ label: 'Description 說明', value: 'Dinner, 2 people', key: 'TextField_A' }, { label: 'Amount (HKD)', value: '880', key: 'MoneyField_B' }], rowNumber: 'ROW2' },
     ]);
     expect(one({ name: 'Items', value, componentType: 'TableField' })).toEqual({
-      fields: { form__Items: expected },
-      form: [{ label: 'Items', type: 'TableField', value: expected }],
+      fields: { form__Items: typed },
+      form: [{ label: 'Items', type: 'TableField', value: typed }],
       attachments: [],
     });
   });
 
-  it('StartProcessInstance shape: [[{name, value}]]', () => {
+  it('StartProcessInstance shape: [[{name, value}]]; a cell with no type or typed key stays text', () => {
     const value = JSON.stringify([
       [{ name: 'Description 說明', value: 'Taxi' }, { name: 'Amount (HKD)', value: '120.50' }],
       [{ name: 'Description 說明', value: 'Dinner, 2 people' }, { name: 'Amount (HKD)', value: '880' }],
     ]);
-    expect(one({ name: 'Items', value, componentType: 'TableField' }).fields).toEqual({ form__Items: expected });
+    expect(one({ name: 'Items', value, componentType: 'TableField' }).fields).toEqual({
+      form__Items: [
+        { Description_說明: 'Taxi', Amount_HKD: '120.50' },
+        { Description_說明: 'Dinner, 2 people', Amount_HKD: '880' },
+      ],
+    });
   });
 
-  it('non-string cell values are kept as text; a cell without a label falls back to its key', () => {
+  it('untyped non-string cell values are kept as text, empty ones are null; a cell without a label falls back to its key', () => {
     const value = JSON.stringify([[{ name: 'Qty', value: 2 }, { name: 'Tags', value: ['a'] }, { name: 'Empty', value: null }, { key: 'K1', value: 'x' }]]);
     expect(one({ name: 'Items', value, componentType: 'TableField' }).fields).toEqual({
-      form__Items: [{ Qty: '2', Tags: '["a"]', Empty: '', K1: 'x' }],
+      form__Items: [{ Qty: '2', Tags: '["a"]', Empty: null, K1: 'x' }],
     });
   });
 
@@ -352,9 +358,9 @@ describe('the real GetProcessInstance fixture', () => {
   const flat = flattenForm(completed.result.formComponentValues);
 
   const expense = [
-    { Description_說明: 'High-speed rail West Kowloon–Futian 高鐵車票', Receipt_Date_單據日期: '2026-11-16', Amount_HKD_金額: '236.00' },
-    { Description_說明: 'Hotel, 2 nights 酒店住宿兩晚', Receipt_Date_單據日期: '2026-11-18', Amount_HKD_金額: '1680.00' },
-    { Description_說明: 'Client dinner 客戶晚宴', Receipt_Date_單據日期: '2026-11-17', Amount_HKD_金額: '464.50' },
+    { Description_說明: 'High-speed rail West Kowloon–Futian 高鐵車票', Receipt_Date_單據日期: '2026-11-16', Amount_HKD_金額: 236 },
+    { Description_說明: 'Hotel, 2 nights 酒店住宿兩晚', Receipt_Date_單據日期: '2026-11-18', Amount_HKD_金額: 1680 },
+    { Description_說明: 'Client dinner 客戶晚宴', Receipt_Date_單據日期: '2026-11-17', Amount_HKD_金額: 464.5 },
   ];
   const colleague = [{ id: 'user-wong-0003', name: '黃家明 Wong Ka Ming' }];
   const costCentre = [{ id: '900000101', name: 'Sales 銷售部' }];
@@ -411,12 +417,12 @@ describe('the real GetProcessInstance fixture', () => {
 });
 
 describe('edge values DingTalk sends', () => {
-  test('an empty field arrives as the string "null" and becomes empty, not the word null', () => {
+  test('an empty field arrives as the string "null" and becomes null, not the word null', () => {
     const { fields } = flattenForm([
       { name: 'Notes', value: 'null', componentType: 'TextareaField' },
       { name: 'Amount', value: 'null', componentType: 'MoneyField' },
     ]);
-    expect(fields).toEqual({ form__Notes: '', form__Amount: null });
+    expect(fields).toEqual({ form__Notes: null, form__Amount: null });
   });
 
   test('only plain decimals become numbers', () => {
