@@ -89,7 +89,7 @@ export interface ApprovalTriggerConfig<Key extends string> {
 export function approvalTrigger<Key extends string>({ key, kind, label, description, feedsApprovalDropdown = false }: ApprovalTriggerConfig<Key>) {
   const inputFields = defineInputFields([...commonFields, ...kind.inputFields, freshnessField]);
   const perform = (async (z, bundle) => {
-    const input = pollInput(bundle.inputData);
+    const input = pollInput(bundle.inputData, kind);
     const meta = bundle.meta ?? {};
     if (meta.isLoadingSample) return sampleApprovals(z, bundle, kind, input);
     if (meta.isFillingDynamicDropdown && feedsApprovalDropdown) return approvalChoices(zapierTransport(z, bundle), zapierStore(z), input, Date.now());

@@ -1,6 +1,6 @@
 /**
  * The approval trigger kinds, as data: each kind is one entry saying which input fields it adds, which ledger
- * entries it delivers, and how the Zap editor's sample is found. The engine (ledger.ts, poll.ts) and the Zapier
+ * entries it delivers, and how the Zap editor's sample is found. The engine (ledger.ts) and the Zapier
  * trigger factory (zapier/approval-trigger.ts) know no kind by name, so a new kind is one new entry here plus
  * its own logic, and one file in triggers/.
  *
@@ -27,6 +27,8 @@ export interface SelectContext {
   lookBackMs: number;
   /** Seeding a new Zap's dedupe list: every id this trigger could ever have delivered. */
   seedingDedupe: boolean;
+  /** The step's inputs, for a kind that reads fields of its own (read them with lib/inputs.ts). */
+  inputData: Readonly<Record<string, unknown>>;
 }
 
 /** An input field a kind adds, as plain data (Zapier's PlainInputField shape, without importing Zapier). */
@@ -42,6 +44,8 @@ export interface KindInputField {
 export interface TriggerKind {
   /** Fields this kind adds after Template and Originators (every kind also gets Refresh Interval). */
   inputFields: readonly KindInputField[];
+  /** Problems with this kind's own fields, reported with the common ones before anything is sent. */
+  check?(inputData: Readonly<Record<string, unknown>>): string[];
   /** The entries the trigger delivers, newest first. */
   select(entries: readonly Selected[], context: SelectContext): Selected[];
   /** The Zap editor's sample: one page of ids with these statuses (every status when omitted), then details. */

@@ -196,10 +196,12 @@ export interface PollInput {
   userIds: string[];
   lookBackMs: number;
   freshnessMs: number;
+  /** The raw inputs, for a kind with fields of its own. */
+  inputData?: Readonly<Record<string, unknown>>;
 }
 
-/** Validates every input at once, so the user sees all problems in one message. */
-export function pollInput(inputData: Record<string, unknown>): PollInput {
+/** Validates every input at once (the kind's own fields too), so the user sees all problems in one message. */
+export function pollInput(inputData: Record<string, unknown>, kind?: TriggerKind): PollInput {
   const input = readInputs(inputData);
   const processCode = input.required('processCode', 'Template');
   const userIds = input.list('originatorUserIds');
@@ -207,8 +209,9 @@ export function pollInput(inputData: Record<string, unknown>): PollInput {
   const lookBack = input.wholeNumber('lookBackDays', 'Look Back (Days)', { min: 1, max: MAX_LIST_WINDOW_DAYS, fallback: DEFAULT_LOOK_BACK_DAYS });
   const freshness = Number(inputData.refreshMinutes ?? 0);
   if (!Number.isFinite(freshness) || freshness < 0) input.problems.push('Refresh Interval must be a number of minutes');
+  input.problems.push(...(kind?.check?.(inputData) ?? []));
   input.done();
-  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * MINUTE_MS };
+  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * MINUTE_MS, inputData };
 }
 
 /** One metered call, made only when a ledger is (re)built or a sample is loaded: a wrong template fails loudly. */
@@ -234,5 +237,5 @@ export async function pollLedger(transport: Transport, store: Store, kind: Trigg
   if (!current) await verifyTemplate(transport, store, input.processCode);
   const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe, now }, current);
   const entries = Object.entries(ledger.entries).map(([id, entry]) => ({ id, entry }));
-  return kind.select(entries, { now, lookBackMs: input.lookBackMs, seedingDedupe });
+  return kind.select(entries, { now, lookBackMs: input.lookBackMs, seedingDedupe, inputData: input.inputData ?? {} });
 }

@@ -4,6 +4,7 @@
  */
 import type { LedgerEntry } from '../../../approvals/ledger/entry';
 import { KINDS, type KindName, type Selected } from '../../../approvals/ledger/kinds';
+import { pollInput } from '../../../approvals/ledger/ledger';
 import { DAY_MS, MINUTE_MS } from '../../../lib/time';
 
 const NOW = Date.parse('2026-11-25T02:00:00Z');
@@ -17,7 +18,7 @@ const entries: Selected[] = Object.entries({
   oldApproved: { status: 'COMPLETED', result: 'agree', createdAt: NOW - 9 * DAY_MS, finishedAt: NOW - MINUTE_MS, seenAt: NOW - 9 * DAY_MS },
 } satisfies Record<string, LedgerEntry>).map(([id, entry]) => ({ id, entry }));
 
-const select = (kind: KindName, seedingDedupe = false) => KINDS[kind].select(entries, { now: NOW, lookBackMs: 7 * DAY_MS, seedingDedupe }).map(({ id }) => id);
+const select = (kind: KindName, seedingDedupe = false) => KINDS[kind].select(entries, { now: NOW, lookBackMs: 7 * DAY_MS, seedingDedupe, inputData: {} }).map(({ id }) => id);
 
 test('New Approval delivers every submission but the settled ones, newest submission first', () => {
   expect(select('submitted')).toEqual(['rejected', 'running', 'pending', 'approved', 'revoked', 'oldApproved']);
@@ -45,4 +46,17 @@ test('only outcome kinds add the Look Back field; samples look for the right sta
     ['revoked', ['lookBackDays'], ['TERMINATED']],
     ['finished', ['lookBackDays'], ['COMPLETED', 'TERMINATED']],
   ]);
+});
+
+test("a kind with fields of its own checks them with the common ones, and reads them when it selects", () => {
+  const waiting = {
+    ...KINDS.submitted,
+    check: (inputData: Readonly<Record<string, unknown>>) => (inputData.waitingHours ? [] : ['Waiting (Hours) is required']),
+    select: (all: readonly Selected[], { inputData }: { inputData: Readonly<Record<string, unknown>> }) => (inputData.waitingHours === '1' ? [...all] : []),
+  };
+  expect(() => pollInput({ lookBackDays: '0' }, waiting)).toThrow(
+    'Template is required; Look Back (Days) must be a whole number from 1 to 120; Waiting (Hours) is required.',
+  );
+  const input = pollInput({ processCode: 'P', waitingHours: '1' }, waiting);
+  expect(waiting.select(entries, { now: NOW, lookBackMs: input.lookBackMs, seedingDedupe: false, inputData: input.inputData ?? {} })).toHaveLength(entries.length);
 });
