@@ -3,7 +3,7 @@
  * dedupe list takes. The engine and the Zapier factory know no kind by name, so these rules live only here.
  */
 import type { LedgerEntry } from '../../../approvals/ledger/entry';
-import { KINDS, type KindName, type Selected } from '../../../approvals/ledger/kinds';
+import { KINDS, type KindName, type Selected, type TriggerKind } from '../../../approvals/ledger/kinds';
 import { pollInput } from '../../../approvals/ledger/ledger';
 import { DAY_MS, MINUTE_MS } from '../../../lib/time';
 
@@ -49,10 +49,10 @@ test('only outcome kinds add the Look Back field; samples look for the right sta
 });
 
 test("a kind with fields of its own checks them with the common ones, and reads them when it selects", () => {
-  const waiting = {
+  const waiting: TriggerKind = {
     ...KINDS.submitted,
-    check: (inputData: Readonly<Record<string, unknown>>) => (inputData.waitingHours ? [] : ['Waiting (Hours) is required']),
-    select: (all: readonly Selected[], { inputData }: { inputData: Readonly<Record<string, unknown>> }) => (inputData.waitingHours === '1' ? [...all] : []),
+    check: (inputData) => (inputData.waitingHours ? [] : ['Waiting (Hours) is required']),
+    select: (all, { inputData }) => (inputData.waitingHours === '1' ? [...all] : []),
   };
   expect(() => pollInput({ lookBackDays: '0' }, waiting)).toThrow(
     'Template is required; Look Back (Days) must be a whole number from 1 to 120; Waiting (Hours) is required.',
