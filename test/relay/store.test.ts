@@ -78,6 +78,19 @@ describeEachBackend((backend) => {
     expect(await store.events.latest('ding-app-1', 10)).toEqual([]);
   });
 
+  test('calls waiting on a commit are grouped, and a failing call fails alone', async () => {
+    const { store } = await stores.fresh();
+    const broken = event({ eventId: 'bad', processInstanceId: null as unknown as string });
+    const results = await Promise.allSettled([
+      store.events.record([event({ eventId: 'a' })], T0),
+      store.events.record([event({ eventId: 'b' })], T0),
+      store.events.record([broken], T0),
+      store.events.record([event({ eventId: 'c' }), event({ eventId: 'b' })], T0),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.map((v) => v.stored) : 'rejected'))).toEqual([[true], [true], 'rejected', [true, false]]);
+    expect((await store.events.latest('ding-app-1', 10)).map((e) => e.eventId).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   test('the event and its outbox rows commit in one transaction, for matching active subscriptions only', async () => {
     const { store } = await stores.fresh();
     const add = (id: string, filters: object, tenantId = 'ding-app-1') =>
