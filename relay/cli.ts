@@ -79,9 +79,16 @@ export async function main(argv: string[], print: Output = (line) => process.std
     return command === 'help' || command === '--help' ? 0 : 2;
   } catch (error) {
     const message = log.scrub(error instanceof Error ? error.message : String(error));
-    const badInput = error instanceof ConfigurationError || error instanceof TenantInputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    print(badInput && !(error instanceof ConfigurationError || error instanceof TenantInputError) ? `${message}\n${USAGE}` : message);
-    return badInput ? 2 : 1;
+    if (error instanceof ConfigurationError || error instanceof TenantInputError) {
+      print(message);
+      return 2;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      print(`${message}\n${USAGE}`);
+      return 2;
+    }
+    print(message);
+    return 1;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Deletes what is older than RELAY_RETENTION_DAYS, once an hour (and at start). A failed sweep is logged and
- * tried again at the next hour; nothing depends on it but disk space.
+ * Deletes what is older than RELAY_RETENTION_DAYS, and processes silent for a day, once an hour (and at start).
+ * A failed sweep is logged and tried again at the next hour; nothing depends on it but disk space.
  */
 import type { Logger } from './log';
 import type { Store } from './store';
@@ -12,6 +12,7 @@ export function startRetention(store: Store, retentionDays: number, log: Logger,
   const sweep = async () => {
     try {
       const events = await store.stats.purgeBefore(now() - retentionDays * DAY_MS);
+      await store.leases.forgetProcesses(now() - DAY_MS);
       if (events > 0) log.info('retention.swept', { events, retentionDays });
     } catch (error) {
       log.error('retention.failed', { error, retryInMs: SWEEP_EVERY_MS });

@@ -3,6 +3,7 @@
  * a crash between storing an event and queueing its deliveries cannot happen, because both commit together.
  */
 import type { Db, Sql } from './db';
+import { groupCommit } from './group-commit';
 import { matchesFilters, parseFilters } from './subscriptions';
 
 /** How an event reached the relay. Reconciled events were never pushed, so they cost no push quota. */
@@ -76,55 +77,6 @@ async function recordIn(tx: Sql, event: NewEvent, now: number): Promise<Recorded
   return { stored: true, deliveries: matching.length };
 }
 
-interface Waiting {
-  events: NewEvent[];
-  now: number;
-  resolve(results: Recorded[]): void;
-  reject(error: unknown): void;
-}
-
-/** Enough to keep one commit short; more waits for the next. */
-const MAX_GROUP = 200;
-
-/**
- * Group commit. A durable commit costs an fsync (about 1–3 ms here), so calls that arrive while one commits wait
- * and then commit together, in one transaction: each caller still learns only when its own events are on disk.
- * If a group fails, its calls are retried one by one, so one bad call fails alone.
- */
-function groupCommit(db: Db) {
-  const waiting: Waiting[] = [];
-  let flushing = false;
-  const write = (calls: Waiting[]) =>
-    db.transaction(async (tx) => {
-      const results: Recorded[][] = [];
-      for (const call of calls) {
-        const own: Recorded[] = [];
-        for (const event of call.events) own.push(await recordIn(tx, event, call.now));
-        results.push(own);
-      }
-      return results;
-    });
-  const flush = async () => {
-    flushing = true;
-    while (waiting.length) {
-      const group = waiting.splice(0, MAX_GROUP);
-      try {
-        const results = await write(group);
-        group.forEach((call, i) => call.resolve(results[i]!));
-      } catch (error) {
-        if (group.length === 1) group[0]!.reject(error);
-        else for (const call of group) await write([call]).then(([results]) => call.resolve(results!), call.reject);
-      }
-    }
-    flushing = false;
-  };
-  return (events: NewEvent[], now: number) =>
-    new Promise<Recorded[]>((resolve, reject) => {
-      waiting.push({ events, now, resolve, reject });
-      if (!flushing) void flush();
-    });
-}
-
 export function eventQueries(db: Db) {
   return {
     /**
@@ -132,7 +84,7 @@ export function eventQueries(db: Db) {
      * same moment. When this resolves, every event is on disk and can be acknowledged to DingTalk; duplicates are
      * dropped (stored: false) and can be acknowledged too.
      */
-    record: groupCommit(db),
+    record: groupCommit(db, recordIn),
 
     /** A tenant's latest events by DingTalk's own times (arrival order is not DingTalk's order). */
     latest: (tenantId: string, limit: number) =>
