@@ -51,30 +51,68 @@ const columns = `id, tenant_id AS "tenantId", event_id AS "eventId", event_type 
   staff_id AS "staffId", corp_id AS "corpId", occurred_at AS "occurredAt", born_at AS "bornAt",
   received_at AS "receivedAt", via, raw`;
 
-async function recordIn(tx: Sql, event: NewEvent, now: number): Promise<Recorded> {
-  const inserted = await tx.get<{ id: number }>(
-    `INSERT INTO events (tenant_id, event_id, event_type, change_type, result, process_instance_id, process_code, task_id,
-       staff_id, corp_id, occurred_at, born_at, received_at, via, raw)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id`,
-    [event.tenantId, event.eventId, event.eventType, event.changeType, event.result ?? null, event.processInstanceId,
-      event.processCode ?? null, event.taskId ?? null, event.staffId ?? null, event.corpId ?? null, event.occurredAt ?? null,
-      event.bornAt, now, event.via, JSON.stringify(event.raw)],
+/** Rows per multi-row statement: well under SQLite's 32,766 parameters at 15 a row. */
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+const keyOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventId}`;
+const placeholders = (rows: number, columns: number) => Array.from({ length: rows }, () => `(${Array(columns).fill('?').join(', ')})`).join(', ');
+
+export interface Arrival {
+  event: NewEvent;
+  /** When the relay received it. */
+  now: number;
+}
+
+/**
+ * Stores events and their deliveries in a few statements (one round trip per 500 rows, not two per event).
+ * Returns one result per arrival, in order; a repeat of an eventId, in the database or earlier in the same list,
+ * is a duplicate.
+ */
+export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[]> {
+  const newIds = new Map<string, number>();
+  for (const chunk of chunks(arrivals, ROWS_PER_STATEMENT)) {
+    const rows = await tx.all<{ id: number; tenantId: string; eventId: string }>(
+      `INSERT INTO events (tenant_id, event_id, event_type, change_type, result, process_instance_id, process_code, task_id,
+         staff_id, corp_id, occurred_at, born_at, received_at, via, raw)
+       VALUES ${placeholders(chunk.length, 15)}
+       ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id, tenant_id AS "tenantId", event_id AS "eventId"`,
+      chunk.flatMap(({ event, now }) => [event.tenantId, event.eventId, event.eventType, event.changeType, event.result ?? null,
+        event.processInstanceId, event.processCode ?? null, event.taskId ?? null, event.staffId ?? null, event.corpId ?? null,
+        event.occurredAt ?? null, event.bornAt, now, event.via, JSON.stringify(event.raw)]),
+    );
+    for (const row of rows) newIds.set(keyOf(row.tenantId, row.eventId), Number(row.id));
+  }
+
+  const tenants = [...new Set(arrivals.filter(({ event }) => newIds.has(keyOf(event.tenantId, event.eventId))).map(({ event }) => event.tenantId))];
+  const subscriptions = tenants.length === 0 ? [] : await tx.all<{ id: string; tenantId: string; filters: string }>(
+    `SELECT id, tenant_id AS "tenantId", filters FROM subscriptions WHERE status = 'active' AND tenant_id IN (${tenants.map(() => '?').join(', ')})`,
+    tenants,
   );
-  if (!inserted) return { stored: false, deliveries: 0 };
-  const subscriptions = await tx.all<{ id: string; filters: string }>(
-    "SELECT id, filters FROM subscriptions WHERE tenant_id = ? AND status = 'active'",
-    [event.tenantId],
-  );
-  const matching = subscriptions.filter((subscription) => matchesFilters(parseFilters(subscription.filters), event));
-  for (const subscription of matching) {
+
+  const deliveries: (string | number)[][] = [];
+  const results = arrivals.map(({ event, now }): Recorded => {
+    const key = keyOf(event.tenantId, event.eventId);
+    const id = newIds.get(key);
+    if (id === undefined) return { stored: false, deliveries: 0 };
+    newIds.delete(key); // the same eventId later in the list is a duplicate
+    const matching = subscriptions.filter((subscription) => subscription.tenantId === event.tenantId && matchesFilters(parseFilters(subscription.filters), event));
+    for (const subscription of matching) deliveries.push([id, subscription.id, now, now, now]);
+    return { stored: true, deliveries: matching.length };
+  });
+  for (const chunk of chunks(deliveries, ROWS_PER_STATEMENT)) {
     await tx.run(
       `INSERT INTO deliveries (event_id, subscription_id, status, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, 'pending', ?, ?, ?)`,
-      [inserted.id, subscription.id, now, now, now],
+       VALUES ${Array.from(chunk, () => "(?, ?, 'pending', ?, ?, ?)").join(', ')}`,
+      chunk.flat(),
     );
   }
-  return { stored: true, deliveries: matching.length };
+  return results;
 }
 
 export function eventQueries(db: Db) {
@@ -84,7 +122,7 @@ export function eventQueries(db: Db) {
      * same moment. When this resolves, every event is on disk and can be acknowledged to DingTalk; duplicates are
      * dropped (stored: false) and can be acknowledged too.
      */
-    record: groupCommit(db, recordIn),
+    record: groupCommit(db, recordAll),
 
     /** A tenant's latest events by DingTalk's own times (arrival order is not DingTalk's order). */
     latest: (tenantId: string, limit: number) =>

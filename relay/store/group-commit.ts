@@ -2,7 +2,7 @@
  * Group commit for event writes: calls that arrive while a commit runs wait and commit together.
  */
 import type { Db, Sql } from './db';
-import type { NewEvent, Recorded } from './events';
+import type { Arrival, NewEvent, Recorded } from './events';
 
 interface Waiting {
   events: NewEvent[];
@@ -19,18 +19,15 @@ const MAX_GROUP = 200;
  * and then commit together, in one transaction: each caller still learns only when its own events are on disk.
  * If a group fails, its calls are retried one by one, so one bad call fails alone.
  */
-export function groupCommit(db: Db, recordIn: (tx: Sql, event: NewEvent, now: number) => Promise<Recorded>) {
+export function groupCommit(db: Db, recordAll: (tx: Sql, arrivals: Arrival[]) => Promise<Recorded[]>) {
   const waiting: Waiting[] = [];
   let flushing = false;
+  /** One transaction for all the calls; each call gets back the results of its own events. */
   const write = (calls: Waiting[]) =>
     db.transaction(async (tx) => {
-      const results: Recorded[][] = [];
-      for (const call of calls) {
-        const own: Recorded[] = [];
-        for (const event of call.events) own.push(await recordIn(tx, event, call.now));
-        results.push(own);
-      }
-      return results;
+      const results = await recordAll(tx, calls.flatMap((call) => call.events.map((event) => ({ event, now: call.now }))));
+      let next = 0;
+      return calls.map((call) => results.slice(next, (next += call.events.length)));
     });
   const flush = async () => {
     flushing = true;

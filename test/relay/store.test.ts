@@ -44,6 +44,8 @@ describeEachBackend((backend) => {
     const [stored] = await store.events.latest('ding-app-1', 10);
     expect(stored).toMatchObject({ eventId: 'ev-1', changeType: 'finish', result: 'agree', processCode: 'PROC-EXPENSE', via: 'stream', receivedAt: T0 + 5, bornAt: T0 });
     expect(JSON.parse(stored!.raw)).toEqual({ eventId: 'ev-1', data: { type: 'finish' } });
+    // A repeat inside one call is a duplicate too.
+    expect((await store.events.record([event({ eventId: 'x' }), event({ eventId: 'x' })], T0)).map((r) => r.stored)).toEqual([true, false]);
     // The same eventId from another app is another event.
     expect(await store.events.record([event({ tenantId: 'ding-app-2' })], T0)).toEqual([{ stored: true, deliveries: 0 }]);
   });
@@ -112,6 +114,18 @@ describeEachBackend((backend) => {
     // An older event without a processCode matches no template filter.
     await add('expense', { processCodes: ['PROC-EXPENSE'] });
     expect(await store.events.record([event({ eventId: 'ev-old', processCode: null })], T0)).toEqual([{ stored: true, deliveries: 2 }]);
+  });
+
+  test('a large batch is written in chunks, with one outbox row per event and subscription', async () => {
+    const { store } = await stores.fresh();
+    await store.subscriptions.add({ id: 'all', tenantId: 'ding-app-1', kind: 'zapier', targetUrl: 'sealed', filters: {} }, T0);
+    await store.subscriptions.add({ id: 'finish', tenantId: 'ding-app-1', kind: 'webhook', targetUrl: 'sealed', filters: { changeTypes: ['finish'] } }, T0);
+    const batch = Array.from({ length: 1203 }, (_, i) => event({ eventId: `ev-${i}`, changeType: i % 3 ? 'finish' : 'start' }));
+    const results = await store.events.record(batch, T0);
+    expect(results.filter((r) => r.stored)).toHaveLength(1203);
+    expect(results.reduce((sum, r) => sum + r.deliveries, 0)).toBe(1203 + 802);
+    expect(await store.deliveries.ofSubscription('all')).toHaveLength(1203);
+    expect(await store.deliveries.ofSubscription('finish')).toHaveLength(802);
   });
 
   test('tenants: saved sealed, listed, replaced, and removed with their secrets, leases and subscriptions', async () => {
