@@ -27,8 +27,8 @@ export interface NewEvent {
   corpId?: string | null;
   /** DingTalk's time of the change itself: finishTime, else createTime (ms). */
   occurredAt?: number | null;
-  /** DingTalk's time of the event: eventBornTime (Stream) or EventTime (HTTP push), ms. */
-  bornAt: number;
+  /** DingTalk's time of the event: eventBornTime (Stream) or EventTime (HTTP push), ms; absent on older pushes. */
+  bornAt?: number | null;
   via: Via;
   raw: unknown;
 }
@@ -84,7 +84,7 @@ export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[
        ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id, tenant_id AS "tenantId", event_id AS "eventId"`,
       chunk.flatMap(({ event, now }) => [event.tenantId, event.eventId, event.eventType, event.changeType, event.result ?? null,
         event.processInstanceId, event.processCode ?? null, event.taskId ?? null, event.staffId ?? null, event.corpId ?? null,
-        event.occurredAt ?? null, event.bornAt, now, event.via, JSON.stringify(event.raw)]),
+        event.occurredAt ?? null, event.bornAt ?? null, now, event.via, JSON.stringify(event.raw)]),
     );
     for (const row of rows) newIds.set(keyOf(row.tenantId, row.eventId), Number(row.id));
   }
@@ -128,7 +128,7 @@ export function eventQueries(db: Db) {
     latest: (tenantId: string, limit: number) =>
       db.all<StoredEvent>(
         `SELECT ${columns} FROM events WHERE tenant_id = ?
-         ORDER BY COALESCE(occurred_at, born_at) DESC, born_at DESC, id DESC LIMIT ?`,
+         ORDER BY COALESCE(occurred_at, born_at, received_at) DESC, COALESCE(born_at, received_at) DESC, id DESC LIMIT ?`,
         [tenantId, limit],
       ),
 
@@ -136,7 +136,7 @@ export function eventQueries(db: Db) {
     ofInstance: (tenantId: string, processInstanceId: string) =>
       db.all<StoredEvent>(
         `SELECT ${columns} FROM events WHERE tenant_id = ? AND process_instance_id = ?
-         ORDER BY COALESCE(occurred_at, born_at), born_at, id`,
+         ORDER BY COALESCE(occurred_at, born_at, received_at), COALESCE(born_at, received_at), id`,
         [tenantId, processInstanceId],
       ),
 

@@ -29,7 +29,8 @@ export const migrations: Migration[] = [
       )`,
       // One row per DingTalk event, whichever way it came (dingtalk-events.md §5). UNIQUE(tenant_id, event_id)
       // drops DingTalk's redeliveries and duplicates, across processes too. DingTalk's own times order them:
-      // occurred_at is the change's finishTime or createTime, born_at the event's eventBornTime/EventTime.
+      // occurred_at is the change's finishTime or createTime, born_at the event's eventBornTime/EventTime
+      // (absent on older HTTP pushes).
       `CREATE TABLE events (
         id ${serial},
         tenant_id TEXT NOT NULL,
@@ -43,7 +44,7 @@ export const migrations: Migration[] = [
         staff_id TEXT,
         corp_id TEXT,
         occurred_at BIGINT,
-        born_at BIGINT NOT NULL,
+        born_at BIGINT,
         received_at BIGINT NOT NULL,
         via TEXT NOT NULL,
         raw TEXT NOT NULL,
