@@ -30,8 +30,8 @@ function embeddedBinDir(): string {
 }
 
 /**
- * The package's postinstall recreates its libraries' symlinks (npm cannot ship them). npm may one day skip
- * install scripts it has not been told to allow, so do the same here when they are missing.
+ * The package's postinstall would recreate its libraries' symlinks (npm cannot ship them); package.json's
+ * allowScripts denies it (no install scripts we do not need), so the symlinks are made here, once.
  */
 function hydrateSymlinks(packageDir: string) {
   const list = join(packageDir, 'native', 'pg-symlinks.json');
