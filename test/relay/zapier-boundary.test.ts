@@ -10,7 +10,7 @@ const ROOT = resolve(__dirname, '..', '..');
 
 test('loading the Zapier app loads nothing of the relay', () => {
   const loaded = JSON.parse(
-    execFileSync(process.execPath, ['-r', join(__dirname, 'ts-register.js'), '-e', "require('./index'); process.stdout.write(JSON.stringify(Object.keys(require.cache)))"], { cwd: ROOT, encoding: 'utf8' }),
+    execFileSync(process.execPath, ['-r', join(__dirname, 'ts-register.js'), '-e', "require('./index.ts'); process.stdout.write(JSON.stringify(Object.keys(require.cache)))"], { cwd: ROOT, encoding: 'utf8' }),
   ) as string[];
   const files = loaded.map((file) => relative(ROOT, file));
   expect(files).toContain('index.ts');
