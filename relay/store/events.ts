@@ -1,0 +1,152 @@
+/**
+ * Events, stored once per tenant and DingTalk eventId, with their outbox rows (part 2) in the same transaction:
+ * a crash between storing an event and queueing its deliveries cannot happen, because both commit together.
+ */
+import type { Db, Sql } from './db';
+import { groupCommit } from './group-commit';
+import { matchesFilters, parseFilters } from './subscriptions';
+
+/** How an event reached the relay. Reconciled events were never pushed, so they cost no push quota. */
+export type Via = 'stream' | 'http' | 'reconcile' | 'timer';
+
+/** One DingTalk approval event, normalised (dingtalk-events.md §5); `raw` is the payload as DingTalk sent it. */
+export interface NewEvent {
+  tenantId: string;
+  eventId: string;
+  /** `bpms_instance_change` or `bpms_task_change`. */
+  eventType: string;
+  /** DingTalk's `type`: start, finish, terminate, delete (instance); start, finish, cancel, comment (task). */
+  changeType: string;
+  result?: string | null;
+  processInstanceId: string;
+  /** Absent on some older events. */
+  processCode?: string | null;
+  /** A string, whether DingTalk sent a number or a string. */
+  taskId?: string | null;
+  staffId?: string | null;
+  corpId?: string | null;
+  /** DingTalk's time of the change itself: finishTime, else createTime (ms). */
+  occurredAt?: number | null;
+  /** DingTalk's time of the event: eventBornTime (Stream) or EventTime (HTTP push), ms; absent on older pushes. */
+  bornAt?: number | null;
+  via: Via;
+  raw: unknown;
+}
+
+export interface StoredEvent extends Omit<NewEvent, 'raw'> {
+  id: number;
+  receivedAt: number;
+  raw: string;
+}
+
+export interface Recorded {
+  /** False for a duplicate: the event was already stored, and the caller acknowledges it all the same. */
+  stored: boolean;
+  /** Deliveries queued for the event's subscriptions. */
+  deliveries: number;
+}
+
+const columns = `id, tenant_id AS "tenantId", event_id AS "eventId", event_type AS "eventType", change_type AS "changeType",
+  result, process_instance_id AS "processInstanceId", process_code AS "processCode", task_id AS "taskId",
+  staff_id AS "staffId", corp_id AS "corpId", occurred_at AS "occurredAt", born_at AS "bornAt",
+  received_at AS "receivedAt", via, raw`;
+
+/** Rows per multi-row statement: well under SQLite's 32,766 parameters at 15 a row. */
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+const keyOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventId}`;
+const placeholders = (rows: number, columns: number) => Array.from({ length: rows }, () => `(${Array(columns).fill('?').join(', ')})`).join(', ');
+
+export interface Arrival {
+  event: NewEvent;
+  /** When the relay received it. */
+  now: number;
+}
+
+/**
+ * Stores events and their deliveries in a few statements (one round trip per 500 rows, not two per event).
+ * Returns one result per arrival, in order; a repeat of an eventId, in the database or earlier in the same list,
+ * is a duplicate.
+ */
+export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[]> {
+  const newIds = new Map<string, number>();
+  for (const chunk of chunks(arrivals, ROWS_PER_STATEMENT)) {
+    const rows = await tx.all<{ id: number; tenantId: string; eventId: string }>(
+      `INSERT INTO events (tenant_id, event_id, event_type, change_type, result, process_instance_id, process_code, task_id,
+         staff_id, corp_id, occurred_at, born_at, received_at, via, raw)
+       VALUES ${placeholders(chunk.length, 15)}
+       ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id, tenant_id AS "tenantId", event_id AS "eventId"`,
+      chunk.flatMap(({ event, now }) => [event.tenantId, event.eventId, event.eventType, event.changeType, event.result ?? null,
+        event.processInstanceId, event.processCode ?? null, event.taskId ?? null, event.staffId ?? null, event.corpId ?? null,
+        event.occurredAt ?? null, event.bornAt ?? null, now, event.via, JSON.stringify(event.raw)]),
+    );
+    for (const row of rows) newIds.set(keyOf(row.tenantId, row.eventId), Number(row.id));
+  }
+
+  const tenants = [...new Set(arrivals.filter(({ event }) => newIds.has(keyOf(event.tenantId, event.eventId))).map(({ event }) => event.tenantId))];
+  const subscriptions = tenants.length === 0 ? [] : await tx.all<{ id: string; tenantId: string; filters: string }>(
+    `SELECT id, tenant_id AS "tenantId", filters FROM subscriptions WHERE status = 'active' AND tenant_id IN (${tenants.map(() => '?').join(', ')})`,
+    tenants,
+  );
+
+  const deliveries: (string | number)[][] = [];
+  const results = arrivals.map(({ event, now }): Recorded => {
+    const key = keyOf(event.tenantId, event.eventId);
+    const id = newIds.get(key);
+    if (id === undefined) return { stored: false, deliveries: 0 };
+    newIds.delete(key); // the same eventId later in the list is a duplicate
+    const matching = subscriptions.filter((subscription) => subscription.tenantId === event.tenantId && matchesFilters(parseFilters(subscription.filters), event));
+    for (const subscription of matching) deliveries.push([id, subscription.id, now, now, now]);
+    return { stored: true, deliveries: matching.length };
+  });
+  for (const chunk of chunks(deliveries, ROWS_PER_STATEMENT)) {
+    await tx.run(
+      `INSERT INTO deliveries (event_id, subscription_id, status, next_attempt_at, created_at, updated_at)
+       VALUES ${Array.from(chunk, () => "(?, ?, 'pending', ?, ?, ?)").join(', ')}`,
+      chunk.flat(),
+    );
+  }
+  return results;
+}
+
+export function eventQueries(db: Db) {
+  return {
+    /**
+     * Stores events and queues their deliveries, all in one transaction, grouped with other calls waiting at the
+     * same moment. When this resolves, every event is on disk and can be acknowledged to DingTalk; duplicates are
+     * dropped (stored: false) and can be acknowledged too.
+     */
+    record: groupCommit(db, recordAll),
+
+    /** A tenant's latest events by DingTalk's own times (arrival order is not DingTalk's order). */
+    latest: (tenantId: string, limit: number) =>
+      db.all<StoredEvent>(
+        `SELECT ${columns} FROM events WHERE tenant_id = ?
+         ORDER BY COALESCE(occurred_at, born_at, received_at) DESC, COALESCE(born_at, received_at) DESC, id DESC LIMIT ?`,
+        [tenantId, limit],
+      ),
+
+    /** Every event of one approval, in the order DingTalk says things happened. */
+    ofInstance: (tenantId: string, processInstanceId: string) =>
+      db.all<StoredEvent>(
+        `SELECT ${columns} FROM events WHERE tenant_id = ? AND process_instance_id = ?
+         ORDER BY COALESCE(occurred_at, born_at, received_at), COALESCE(born_at, received_at), id`,
+        [tenantId, processInstanceId],
+      ),
+
+    /** Whether a finish event is already known for an approval (reconcile creates only the missing ones). */
+    async hasChange(tenantId: string, processInstanceId: string, eventType: string, changeType: string): Promise<boolean> {
+      const row = await db.get(
+        'SELECT 1 AS found FROM events WHERE tenant_id = ? AND process_instance_id = ? AND event_type = ? AND change_type = ? LIMIT 1',
+        [tenantId, processInstanceId, eventType, changeType],
+      );
+      return row !== undefined;
+    },
+  };
+}
