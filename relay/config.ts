@@ -16,6 +16,8 @@ export interface RelayConfig {
   /** `*` (loopback only) or the Client IDs this relay may serve. */
   allowedClientIds: '*' | string[];
   retentionDays: number;
+  /** Event pushes a month the organisation's edition allows (free 3,000; Professional 50,000), for /status. */
+  pushQuota: number;
   statusToken: string | undefined;
   /** Where DingTalk's API is (the sandbox in tests); read by the DingTalk client itself. */
   dingtalkApiBaseUrl: string | undefined;
@@ -28,6 +30,8 @@ export const DEFAULTS = {
   port: 8790,
   databaseUrl: 'sqlite:relay-data/relay.db',
   retentionDays: 35,
+  /** The free edition's event pushes a month since 2025-11-19 (../shared/dingtalk-events.md §2). */
+  pushQuota: 3000,
 };
 
 /** Events are deduplicated on their stored rows, and DingTalk may redeliver for days: keep them at least 8. */
@@ -95,6 +99,9 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     problems.push(`RELAY_RETENTION_DAYS must be a whole number of days, at least ${MIN_RETENTION_DAYS} (stored events are how duplicates are recognised); it is "${env.RELAY_RETENTION_DAYS}".`);
   }
 
+  const pushQuota = integer(env.RELAY_PUSH_QUOTA, DEFAULTS.pushQuota);
+  if (pushQuota === undefined) problems.push(`RELAY_PUSH_QUOTA must be a whole number of event pushes a month (3000 on the free edition, 50000 on Professional); it is "${env.RELAY_PUSH_QUOTA}".`);
+
   const statusToken = value('RELAY_STATUS_TOKEN');
   if (statusToken !== undefined && statusToken.length < MIN_STATUS_TOKEN_LENGTH) {
     problems.push(`RELAY_STATUS_TOKEN must be at least ${MIN_STATUS_TOKEN_LENGTH} characters; generate one with: openssl rand -hex 16`);
@@ -108,8 +115,8 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     problems.push(`DINGTALK_API_BASE_URL must be an http(s) URL such as https://api.dingtalk.com; it is "${dingtalkApiBaseUrl}".`);
   }
 
-  if (problems.length || !masterKey || port === undefined || retentionDays === undefined) return { ok: false, problems };
-  return { ok: true, warnings, config: { host, port, loopback, databaseUrl, masterKey, allowedClientIds, retentionDays, statusToken, dingtalkApiBaseUrl } };
+  if (problems.length || !masterKey || port === undefined || retentionDays === undefined || pushQuota === undefined) return { ok: false, problems };
+  return { ok: true, warnings, config: { host, port, loopback, databaseUrl, masterKey, allowedClientIds, retentionDays, pushQuota, statusToken, dingtalkApiBaseUrl } };
 }
 
 export const allows = (config: Pick<RelayConfig, 'allowedClientIds'>, clientId: string) =>

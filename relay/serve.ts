@@ -1,17 +1,16 @@
 /**
- * `npm run relay`: the long-running service. Today it serves /health and /status, keeps retention and holds
- * leases on the tenants' connection slots; intake (Stream, HTTP push, reconcile) opens and closes connections on
- * the keeper's `gained` and `lost`, and delivery attaches here too, as they land. SIGINT/SIGTERM stop it
+ * `npm run relay`: the long-running service. It serves /health, /status and HTTP push, keeps retention and holds
+ * leases on the tenants' connection slots; intake (relay/intake: Stream, HTTP push, reconcile) opens and closes
+ * Stream connections on the keeper's `gained` and `lost`. Delivery attaches here too. SIGINT/SIGTERM stop it
  * cleanly; a `kill -9` loses nothing acknowledged, because everything acknowledged is already committed.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { startServer, type RunningServer } from './api/server';
-import type { StatusSource } from './api/status';
+import { startIntake, type IntakeOptions } from './intake';
 import { leaseKeeper } from './leases';
 import type { Relay } from './open';
 import { startRetention } from './retention';
-import type { Store } from './store';
 
 export interface Serving {
   server: RunningServer;
@@ -19,20 +18,12 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
-/** Until intake reports real connection states: which process holds each slot, and until when. */
-const leasedSlots = (store: Store): StatusSource => ({
-  name: 'connections',
-  forTenant: async (clientId) =>
-    (await store.leases.all())
-      .filter((lease) => lease.tenantId === clientId)
-      .map((lease) => ({ slot: lease.slot, state: 'leased', heldBy: lease.holder, leaseExpiresAt: new Date(lease.expiresAt).toISOString() })),
-});
-
-export async function serve(relay: Relay): Promise<Serving> {
+export async function serve(relay: Relay, options: Omit<IntakeOptions, 'processId'> = {}): Promise<Serving> {
   const { config, store, log } = relay;
   const processId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const keeper = leaseKeeper({ store, log, process: { id: processId, host: hostname(), pid: process.pid }, gained: () => undefined, lost: () => undefined });
-  const server = await startServer({ config, store, log, statusSources: [leasedSlots(store)] });
+  const intake = startIntake(relay, { ...options, processId });
+  const keeper = leaseKeeper({ store, log, process: { id: processId, host: hostname(), pid: process.pid }, gained: intake.gained, lost: intake.lost });
+  const server = await startServer({ config, store, log, statusSources: intake.statusSources, routes: intake.routes, now: options.now });
   const stopRetention = startRetention(store, config.retentionDays, log);
   keeper.start();
   log.info('relay.started', { url: server.url, processId, database: store.db.describe, tenants: (await store.tenants.list()).length, allowedClientIds: config.allowedClientIds });
@@ -42,6 +33,7 @@ export async function serve(relay: Relay): Promise<Serving> {
     async stop() {
       stopRetention();
       await keeper.stop();
+      intake.stop();
       await server.close();
       await store.close();
       log.info('relay.stopped');

@@ -29,6 +29,10 @@ export function nonceQueries(db: Db) {
     /** Remembers an HTTP push nonce; false if it was seen before, i.e. the request is a replay. */
     remember: async (tenantId: string, nonce: string, now: number) =>
       (await db.run('INSERT INTO nonces (tenant_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id, nonce) DO NOTHING', [tenantId, nonce, now])) > 0,
+    /** Forgets a nonce whose request could not be stored, so DingTalk's retry is not taken for a replay. */
+    forget: async (tenantId: string, nonce: string) => {
+      await db.run('DELETE FROM nonces WHERE tenant_id = ? AND nonce = ?', [tenantId, nonce]);
+    },
   };
 }
 

@@ -140,6 +140,13 @@ export function eventQueries(db: Db) {
         [tenantId, processInstanceId],
       ),
 
+    /** The templates (processCode) a tenant's events named since `since` (ms): what the daily reconcile covers. */
+    templatesSeen: async (tenantId: string, since: number) =>
+      (await db.all<{ processCode: string }>(
+        'SELECT DISTINCT process_code AS "processCode" FROM events WHERE tenant_id = ? AND process_code IS NOT NULL AND received_at >= ? ORDER BY 1',
+        [tenantId, since],
+      )).map((row) => row.processCode),
+
     /** Whether a finish event is already known for an approval (reconcile creates only the missing ones). */
     async hasChange(tenantId: string, processInstanceId: string, eventType: string, changeType: string): Promise<boolean> {
       const row = await db.get(

@@ -9,7 +9,7 @@ test('with nothing set, the relay runs on loopback with SQLite and a generated k
     warnings: [],
     config: {
       host: '127.0.0.1', port: 8790, loopback: true, databaseUrl: 'sqlite:/srv/relay/relay-data/relay.db',
-      masterKey: { file: '/srv/relay/relay-data/master.key' }, allowedClientIds: '*', retentionDays: 35,
+      masterKey: { file: '/srv/relay/relay-data/master.key' }, allowedClientIds: '*', retentionDays: 35, pushQuota: 3000,
       statusToken: undefined, dingtalkApiBaseUrl: undefined,
     },
   });

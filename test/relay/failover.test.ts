@@ -20,7 +20,8 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   postgres = await startTestPostgres();
   const url = await postgres.createDatabase('failover');
-  env = { ...process.env, RELAY_DATABASE_URL: url, RELAY_MASTER_KEY: MASTER_KEY, RELAY_PORT: '0' };
+  // No DingTalk here: intake's connection attempts fail fast on a closed local port and back off, never the internet.
+  env = { ...process.env, RELAY_DATABASE_URL: url, RELAY_MASTER_KEY: MASTER_KEY, RELAY_PORT: '0', DINGTALK_API_BASE_URL: 'http://127.0.0.1:9' };
   const relay = await openRelay({ env, log: createLogger(() => undefined), checkCredentials: async () => undefined });
   await relay.tenants.add({ clientId: 'dingA', clientSecret: 'client-secret-dingA' });
   store = relay.store;

@@ -9,8 +9,17 @@ import { openRelay } from '../../relay/open';
 import { serve } from '../../relay/serve';
 
 let dir: string;
-beforeAll(() => nock.enableNetConnect('127.0.0.1'));
-afterAll(() => nock.disableNetConnect());
+const savedBaseUrl = process.env.DINGTALK_API_BASE_URL;
+beforeAll(() => {
+  nock.enableNetConnect('127.0.0.1');
+  // No DingTalk here: intake's connection attempts fail fast on a closed local port and back off.
+  process.env.DINGTALK_API_BASE_URL = 'http://127.0.0.1:9';
+});
+afterAll(() => {
+  nock.disableNetConnect();
+  if (savedBaseUrl === undefined) delete process.env.DINGTALK_API_BASE_URL;
+  else process.env.DINGTALK_API_BASE_URL = savedBaseUrl;
+});
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'relay-serve-'));
 });
