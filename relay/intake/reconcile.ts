@@ -5,8 +5,9 @@
  * marked `via: 'reconcile'`.
  *
  * Cost, in metered calls (each one counted and kept with the run, shown in /status):
- * - ListProcessInstanceIds for approvals created in the LOOKBACK_DAYS up to the reconciled day's end, COMPLETED or
- *   TERMINATED: one call per 20 such approvals. With no gaps, that is the whole cost: a handful of calls a day.
+ * - ListProcessInstanceIds for approvals created in the LOOKBACK_DAYS up to the reconciled day's end (and since
+ *   the tenant was added), COMPLETED or TERMINATED: one call per 20 such approvals. With no gaps, that is the whole
+ *   cost: a handful of calls a day.
  * - GetProcessInstance only for the approvals with no stored finish or terminate event (the enrichment), to learn
  *   their result and finish time. An approval that finished after the reconciled day is left to the next day's run,
  *   whose event may still be on its way.
@@ -91,7 +92,10 @@ export async function reconcileTenant(options: ReconcileOptions, tenantId: strin
   const { store, log, holder, now = Date.now } = options;
   const { day, start, end } = chinaDay(dayOf);
   const credentials = await options.credentials(tenantId);
-  if (!credentials) return [];
+  const tenant = await store.tenants.get(tenantId);
+  if (!credentials || !tenant) return [];
+  // Approvals from before the relay served the tenant were never going to arrive as events: not gaps.
+  const listFrom = Math.max(start - (LOOKBACK_DAYS - 1) * DAY_MS, tenant.addedAt);
   const results: ReconcileResult[] = [];
   for (const processCode of await store.events.templatesSeen(tenantId, now() - TEMPLATES_SEEN_DAYS * DAY_MS)) {
     const runId = await store.reconcileRuns.claim({ tenantId, processCode, day, holder }, now(), STALE_RUN_MS);
@@ -107,8 +111,8 @@ export async function reconcileTenant(options: ReconcileOptions, tenantId: strin
     try {
       const { items: finishedIds } = await listAllProcessInstanceIds(transport, {
         processCode,
-        startTime: start - (LOOKBACK_DAYS - 1) * DAY_MS,
-        endTime: Math.min(end, now()),
+        startTime: listFrom,
+        endTime: Math.max(listFrom, Math.min(end, now())),
         statuses: ['COMPLETED', 'TERMINATED'],
       });
       for (const processInstanceId of finishedIds) {
@@ -118,7 +122,12 @@ export async function reconcileTenant(options: ReconcileOptions, tenantId: strin
         if (known) continue;
         const detail = await getProcessInstance(transport, processInstanceId);
         const event = reconciledEvent(tenantId, processCode, processInstanceId, detail);
-        if (event.occurredAt !== null && event.occurredAt !== undefined && event.occurredAt > end) continue;
+        // Finished after the reconciled day: its event may still be on its way; the next day's run looks again.
+        if (event.occurredAt != null && event.occurredAt > end) continue;
+        // GetProcessInstance gives minutes ("2026-11-20T10:05Z") where events give milliseconds; a finish never
+        // precedes the approval's other events, so it is ordered after the latest one stored.
+        const latest = Math.max(0, ...(await store.events.ofInstance(tenantId, processInstanceId)).map((known) => known.occurredAt ?? known.bornAt ?? 0));
+        if (event.occurredAt != null && event.occurredAt < latest) event.occurredAt = latest;
         const [recorded] = await store.events.record([event], now());
         if (recorded!.stored) recovered += 1;
       }
