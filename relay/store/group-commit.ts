@@ -31,6 +31,9 @@ export function groupCommit(db: Db, recordAll: (tx: Sql, arrivals: Arrival[]) =>
     });
   const flush = async () => {
     flushing = true;
+    // Let this turn of the event loop finish first: events that arrived together (one WebSocket read carries many
+    // frames, and both connections are read in the same turn) then share the first commit, not just the next one.
+    await new Promise((resolve) => setImmediate(resolve));
     while (waiting.length) {
       const group = waiting.splice(0, MAX_GROUP);
       try {
