@@ -77,6 +77,15 @@ export function startIntake(relay: Relay, { processId, acked, now = Date.now }: 
     },
   };
 
+  // A tenant removed in this process closes at once; other processes notice at their next lease tick.
+  tenants.onRemoved((clientId) => {
+    for (const [key, connection] of connections) {
+      if (!key.startsWith(`${clientId}#`)) continue;
+      connection.stop();
+      connections.delete(key);
+    }
+  });
+
   return {
     gained(tenantId, slot) {
       const key = keyOf(tenantId, slot);

@@ -51,3 +51,8 @@ test('off loopback with everything required, a missing status token is a warning
   const result = readConfig({ RELAY_HOST: '0.0.0.0', RELAY_MASTER_KEY: KEY, RELAY_ALLOWED_CLIENT_IDS: 'dingA' });
   expect(result).toMatchObject({ ok: true, config: { loopback: false, masterKey: { value: KEY } }, warnings: ['RELAY_STATUS_TOKEN is not set: /status answers only requests from this machine until it is.'] });
 });
+
+test('RELAY_PUSH_QUOTA sets the edition\'s monthly pushes for /status, and must be a number', () => {
+  expect(readConfig({ RELAY_PUSH_QUOTA: '50000' }, '/srv/relay')).toMatchObject({ ok: true, config: { pushQuota: 50_000 } });
+  expect(readConfig({ RELAY_PUSH_QUOTA: 'lots' }, '/srv/relay')).toEqual({ ok: false, problems: [expect.stringContaining('RELAY_PUSH_QUOTA must be a whole number')] });
+});
