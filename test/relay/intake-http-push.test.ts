@@ -1,6 +1,6 @@
 /**
- * The HTTP push endpoint, against DingTalk's published examples where they apply (the same vectors as
- * test/dingtalk/events/crypto.test.ts), with the relay's clock set to each vector's own time; then end to end with
+ * The HTTP push endpoint, against DingTalk's published examples where they apply
+ * (test/dingtalk/events/official-vectors.ts, shared with the crypto tests), with the relay's clock set to each vector's own time; then end to end with
  * the sandbox pushing real approval events over encrypted HTTP, replies timed against DingTalk's 1,500 ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,25 +12,18 @@ import { createLogger } from '../../relay/log';
 import { openRelay, type Relay } from '../../relay/open';
 import { serve, type Serving } from '../../relay/serve';
 import { FRESHNESS_WINDOW_MS } from '../../relay/intake/http-push';
+import { officialVectors } from '../dingtalk/events/official-vectors';
 import { sandboxSuite } from '../sandbox/helpers';
 import { approvalBurst, MASTER_KEY, waitFor } from './intake-helpers';
 
-// open-dingtalk/dingtalk-callback-Crypto @fcdbc1b, DingCallbackCrypto3.py __main__: a check_url push.
-const checkUrlVector = {
-  credentials: { token: 'mryue', aesKey: 'Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7', ownerKey: 'ding6ccabc44d2c8d38b' },
-  signature: '03044561471240d4a14bb09372dfcfd4fd0e40cb',
-  timestamp: '1608001896814',
-  nonce: 'WL4PK6yA',
-  encrypt: '0vJiX6vliEpwG3U45CtXqi+m8PXbQRARJ8p8BbDuD1EMTDf0jKpQ79QS93qEk7XHpP6u+oTTrd15NRPvNvmBKyDCYxxOK+HZeKju4yhELOFchzNukR+t8SB/qk4ROMu3',
+const vector = (source: string) => {
+  const found = officialVectors.find((v) => v.source.startsWith(source))!;
+  return { credentials: found.credentials, ...found.envelope };
 };
-// https://open.dingtalk.com/document/development/configure-stream-push FAQ: a timestamp in seconds, plaintext "success".
-const docsVector = {
-  credentials: { token: '123456', aesKey: '1234567890123456789012345678901234567890123', ownerKey: 'dingsnotzck6pm5veliw' },
-  signature: '9a95a004dd16f5c307e849b994173f76aa26e5eb',
-  timestamp: '1614767836',
-  nonce: 'A7Co0cJLMzIDtMMI',
-  encrypt: 'YvkvaGe4hQxd3VxRmEty0dVlnCOAqwf56xwTRHDHoOURqhalbmBJQk5FNcRk42Gl5T0YQXZNwpwWSm1xAFJ5ZA==',
-};
+// DingCallbackCrypto3.py __main__: a check_url push, timestamp in ms.
+const checkUrlVector = vector('dingtalk-callback-Crypto DingCallbackCrypto3.py');
+// The docs' configure-stream-push FAQ: a timestamp in seconds, plaintext "success".
+const docsVector = vector('docs configure-stream-push');
 
 const http = axios.create({ validateStatus: () => true });
 const start = sandboxSuite();
