@@ -19,7 +19,7 @@
 import type { Endpoint } from '../../dingtalk/endpoints';
 import type { Transport } from '../../dingtalk/transport';
 import { getProcessInstance, listAllProcessInstanceIds } from '../../dingtalk/workflow';
-import { msFromApiTime } from '../../approvals/time';
+import { msFromApiTime } from '../../lib/time';
 import type { Logger } from '../log';
 import type { NewEvent, Store } from '../store';
 import type { TenantCredentials } from '../tenants';
