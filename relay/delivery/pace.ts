@@ -8,13 +8,18 @@ export function pacer(perSecond: number, clock: () => number = () => performance
   const gap = 1000 / perSecond;
   const nextFree = new Map<string, number>();
   return {
-    /** Resolves when `key` may send. */
-    async take(key: string): Promise<void> {
+    /** Reserves `key`'s next slot; says how long to wait for it (ms). */
+    reserve(key: string): number {
       const now = clock();
       const slot = Math.max(now, nextFree.get(key) ?? now);
       nextFree.set(key, slot + gap);
       if (nextFree.size > 10_000) for (const [k, at] of nextFree) if (at < now) nextFree.delete(k);
-      if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+      return slot - now;
+    },
+    /** Resolves when `key` may send. */
+    async take(key: string): Promise<void> {
+      const wait = this.reserve(key);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
 }
