@@ -5,35 +5,13 @@
  */
 import nock from 'nock';
 import { createLogger } from '../../relay/log';
-import { sealerFor } from '../../relay/secrets';
-import type { NewEvent, Store } from '../../relay/store';
-import type { SubscriptionFilters } from '../../relay/store/subscriptions';
+import type { Store } from '../../relay/store';
 import { newSigningSecret } from '../../relay/delivery/signature';
-import { sealSubscription } from '../../relay/delivery/subscription-secrets';
 import { deliveryWorker } from '../../relay/delivery/worker';
 import { deliveryStatus } from '../../relay/delivery/status';
 import { describeEachBackend, storesFor } from './backends';
 import { startReceiver, verifyStandardWebhook, type Answer } from './receiver';
-
-const T0 = Date.parse('2026-11-20T10:00:00+08:00');
-const sealer = sealerFor('delivery test master key, 32+ characters');
-
-export const approvalEvent = (overrides: Partial<NewEvent> = {}): NewEvent => ({
-  tenantId: 'dingA',
-  eventId: 'ev-1',
-  eventType: 'bpms_instance_change',
-  changeType: 'finish',
-  result: 'agree',
-  processInstanceId: 'pi-1',
-  processCode: 'PROC-EXPENSE',
-  staffId: 'user-originator',
-  corpId: 'ding-corp',
-  occurredAt: T0 - 1000,
-  bornAt: T0,
-  via: 'stream',
-  raw: {},
-  ...overrides,
-});
+import { approvalEvent, sealer, subscribe, T0 } from './delivery-fixtures';
 
 let receivers: { close(): Promise<void> }[] = [];
 beforeAll(() => nock.enableNetConnect('127.0.0.1'));
@@ -46,13 +24,6 @@ async function receiver(answer?: (request: any, index: number) => Answer) {
   const started = await startReceiver(answer);
   receivers.push(started);
   return started;
-}
-
-export async function subscribe(store: Store, id: string, targetUrl: string, filters: SubscriptionFilters = { kinds: ['approved'] }, tenantId = 'dingA') {
-  const secret = newSigningSecret();
-  const sealed = sealSubscription(sealer, id, targetUrl, secret);
-  await store.subscriptions.add({ id, tenantId, kind: 'webhook', targetUrl: sealed.targetUrl, signingSecret: sealed.signingSecret, filters }, T0);
-  return secret;
 }
 
 describeEachBackend((backend) => {
