@@ -178,4 +178,16 @@ describeEachBackend((backend) => {
     expect(row!.lastError).toContain('could not be reached');
     expect(row!.lastError).not.toContain('secret-path');
   });
+
+  test('three workers on three connections deliver each event once (SKIP LOCKED on PostgreSQL; one writer on SQLite)', async () => {
+    const { store, url } = await stores.fresh();
+    const others = backend().name === 'PostgreSQL' ? [await stores.again(url), await stores.again(url)] : [store, store];
+    const hook = await receiver();
+    for (let i = 0; i < 3; i += 1) await subscribe(store, `sub-${i}`, `${hook.url}/hook/${i}`, { kinds: ['approved'], processCodes: [`PROC-${i}`] });
+    await store.events.record(Array.from({ length: 60 }, (_, i) => approvalEvent({ eventId: `ev-${i}`, processInstanceId: `pi-${i}`, processCode: `PROC-${i % 3}` })), T0);
+    const workers = [store, ...others].map((s) => workerFor(s, { batch: 7 }));
+    while ((await Promise.all(workers.map((w) => w.runOnce()))).some((n) => n > 0));
+    const ids = hook.received.map((r) => r.json.id).sort();
+    expect(ids).toEqual(Array.from({ length: 60 }, (_, i) => `pi-${i}`).sort());
+  });
 });
