@@ -25,7 +25,12 @@ function basicCredentials(request: IncomingMessage): { clientId: string; clientS
   return { clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) };
 }
 
-export function callerCheck(config: Pick<RelayConfig, 'allowedClientIds'>, tenants: TenantService, log: Logger) {
+/** A known app whose secret did not match is checked with DingTalk at most this often, so strangers cannot make
+ * the relay hammer DingTalk's token endpoint in the app's name. */
+const RECHECK_MS = 10_000;
+
+export function callerCheck(config: Pick<RelayConfig, 'allowedClientIds'>, tenants: TenantService, log: Logger, now: () => number = Date.now) {
+  const lastRecheck = new Map<string, number>();
   return async function callerOf(request: IncomingMessage): Promise<Caller> {
     const credentials = basicCredentials(request);
     if (!credentials) return { ok: false, status: 401, error: HOW };
@@ -36,8 +41,13 @@ export function callerCheck(config: Pick<RelayConfig, 'allowedClientIds'>, tenan
     }
     const stored = await tenants.credentials(clientId);
     if (stored && sameSecret(stored.clientSecret, clientSecret)) return { ok: true, clientId };
+    if (stored) {
+      if (now() - (lastRecheck.get(clientId) ?? -Infinity) < RECHECK_MS) return { ok: false, status: 401, error: 'This Client Secret does not match the one the relay holds for this app. Copy it again from the app\'s Credentials page in the DingTalk developer console.' };
+      lastRecheck.set(clientId, now());
+    }
     try {
-      await tenants.add({ clientId, clientSecret });
+      // A rotated secret replaces the stored one; HTTP push credentials stay as they were.
+      await tenants.add({ clientId, clientSecret, callbackToken: stored?.callbackToken ?? undefined, callbackAesKey: stored?.callbackAesKey ?? undefined });
       log.info(stored ? 'tenant.secret-updated' : 'tenant.registered', { clientId, via: 'subscription API' });
       return { ok: true, clientId };
     } catch (error) {

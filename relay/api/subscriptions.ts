@@ -67,7 +67,7 @@ const view = (row: SubscriptionRow, targetUrl: string) => {
 };
 
 export function subscriptionApi({ config, store, sealer, tenants, log, now = Date.now, replayed = () => undefined }: SubscriptionApiOptions) {
-  const callerOf = callerCheck(config, tenants, log);
+  const callerOf = callerCheck(config, tenants, log, now);
   const openUrl = (row: SubscriptionRow) => {
     const url = sealer.open(row.targetUrl, `subscription/${row.id}/targetUrl`);
     log.redact(url);

@@ -77,11 +77,25 @@ describeEachBackend((backend) => {
     const wrong = await call(server.url, 'GET', '/v1/me', ['dingA', 'not-the-secret-at-all']);
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toContain('DingTalk did not accept this Client ID and Client Secret');
+    // Another wrong secret at once is refused without asking DingTalk again.
+    const again = await call(server.url, 'GET', '/v1/me', ['dingA', 'another-wrong-secret']);
+    expect(again.status).toBe(401);
+    expect(again.body.error).toContain('does not match');
     expect((await call(server.url, 'GET', '/v1/me', ['dingC', 'whatever-secret'])).status).toBe(403);
     expect((await call(server.url, 'GET', '/v1/me')).status).toBe(401);
     expect(checks).toEqual(['dingA', 'dingA']); // dingC was refused before DingTalk was asked
     const printed = logs.join('\n');
-    for (const secret of [SECRET_A, 'not-the-secret-at-all', 'whatever-secret']) expect(printed).not.toContain(secret);
+    for (const secret of [SECRET_A, 'not-the-secret-at-all', 'another-wrong-secret', 'whatever-secret']) expect(printed).not.toContain(secret);
+  });
+
+  test('a rotated secret is checked with DingTalk and replaces the stored one, keeping HTTP push credentials', async () => {
+    const tenants = tenantService({ store, sealer, config: { allowedClientIds: '*' }, log: createLogger(() => undefined), checkCredentials: async () => undefined, now: () => T0 });
+    await tenants.add({ clientId: 'dingA', clientSecret: 'the-secret-before-rotation', callbackToken: 'token123', callbackAesKey: 'a'.repeat(43) });
+    expect(await call(server.url, 'GET', '/v1/me', A)).toEqual({ status: 200, body: { client_id: 'dingA' } });
+    expect(checks).toEqual(['dingA']);
+    expect(await tenants.credentials('dingA')).toEqual({ clientId: 'dingA', clientSecret: SECRET_A, callbackToken: 'token123', callbackAesKey: 'a'.repeat(43) });
+    // The old secret no longer opens the API.
+    expect((await call(server.url, 'GET', '/v1/me', ['dingA', 'the-secret-before-rotation'])).status).toBe(401);
   });
 
   test('create lists every problem at once and stores nothing', async () => {
