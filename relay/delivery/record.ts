@@ -4,9 +4,9 @@
  * approval record from `approval_id` (one metered call, cached), and other receivers can do the same.
  *
  * `id` follows the polling triggers' scheme so a Zap can move from polling to instant without re-mapping:
- * the approval id for submitted/approved/rejected/revoked/finished (approvals/select.ts), and
+ * the approval id for submitted/approved/rejected/revoked/finished (approvals/ledger/kinds.ts), and
  * `{approval}:task-{taskId}:after-{hours}h` for waiting, as the waiting trigger's deliveryId
- * (approvals/waiting/thresholds.ts on the `waiting` branch, ⚠ not yet on main when this was written).
+ * (`deliveryId` in approvals/waiting/thresholds.ts on the `waiting` branch, ⚠ not yet on main when this was written).
  */
 import type { StoredEvent } from '../store';
 import { kindOf } from '../store/subscriptions';

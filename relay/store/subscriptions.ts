@@ -56,7 +56,7 @@ export interface FilterableEvent {
 /**
  * The kind a stored event delivers as (dingtalk-events.md §5): an instance's start is "submitted"; its finish
  * with agree or refuse is "approved" or "rejected"; terminate (the originator revoked it) is "revoked", as the
- * polling triggers' outcomes (approvals/select.ts). Task events deliver nothing themselves: they drive timers.
+ * polling triggers' outcomes (approvals/outcome.ts). Task events deliver nothing themselves: they drive timers.
  */
 export function kindOf(event: Pick<FilterableEvent, 'eventType' | 'changeType' | 'result'>): Exclude<EventKind, 'finished'> | undefined {
   if (event.eventType === WAITING_EVENT_TYPE) return 'waiting';
