@@ -5,7 +5,7 @@
 import { readConfig, type RelayConfig } from './config';
 import { createLogger, type Logger } from './log';
 import { checkMasterKey, masterKeyOf } from './master-key';
-import { sealerFor } from './secrets';
+import { sealerFor, type Sealer } from './secrets';
 import { openStore, type Store } from './store';
 import { tenantService, type CredentialCheck, type TenantService } from './tenants';
 
@@ -14,6 +14,8 @@ export interface Relay {
   log: Logger;
   store: Store;
   tenants: TenantService;
+  /** Seals and opens secrets at rest (subscriptions' target URLs and signing secrets, too). */
+  sealer: Sealer;
 }
 
 /** Bad configuration: every problem at once. */
@@ -44,5 +46,5 @@ export async function openRelay({ env = process.env, cwd, log = createLogger(), 
     await store.close();
     throw error;
   }
-  return { config, log, store, tenants: tenantService({ store, sealer, config, log, checkCredentials }) };
+  return { config, log, store, sealer, tenants: tenantService({ store, sealer, config, log, checkCredentials }) };
 }

@@ -11,7 +11,7 @@ export type Access = 'allowed' | 'needs-token' | 'no-token-configured';
 const isLoopbackAddress = (address: string | undefined) =>
   address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
 
-const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+export const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 export function accessOf(request: IncomingMessage, statusToken: string | undefined): Access {
   const proxied = request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined;

@@ -5,6 +5,7 @@
 import type { Db, Sql } from './db';
 import { groupCommit } from './group-commit';
 import { matchesFilters, parseFilters } from './subscriptions';
+import { applyTimerRules } from './timers';
 
 /** How an event reached the relay. Reconciled events were never pushed, so they cost no push quota. */
 export type Via = 'stream' | 'http' | 'reconcile' | 'timer';
@@ -96,11 +97,13 @@ export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[
   );
 
   const deliveries: (string | number)[][] = [];
+  const stored: NewEvent[] = [];
   const results = arrivals.map(({ event, now }): Recorded => {
     const key = keyOf(event.tenantId, event.eventId);
     const id = newIds.get(key);
     if (id === undefined) return { stored: false, deliveries: 0 };
     newIds.delete(key); // the same eventId later in the list is a duplicate
+    stored.push(event);
     const matching = subscriptions.filter((subscription) => subscription.tenantId === event.tenantId && matchesFilters(parseFilters(subscription.filters), event));
     for (const subscription of matching) deliveries.push([id, subscription.id, now, now, now]);
     return { stored: true, deliveries: matching.length };
@@ -112,6 +115,7 @@ export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[
       chunk.flat(),
     );
   }
+  if (stored.length) await applyTimerRules(tx, stored, subscriptions, arrivals[0]!.now);
   return results;
 }
 
@@ -131,6 +135,10 @@ export function eventQueries(db: Db) {
          ORDER BY COALESCE(occurred_at, born_at, received_at) DESC, COALESCE(born_at, received_at) DESC, id DESC LIMIT ?`,
         [tenantId, limit],
       ),
+
+    /** Events by the relay's own ids (the outbox's event_id), for building delivery payloads. */
+    byIds: (ids: number[]) =>
+      ids.length === 0 ? Promise.resolve([] as StoredEvent[]) : db.all<StoredEvent>(`SELECT ${columns} FROM events WHERE id IN (${ids.map(() => '?').join(', ')})`, ids),
 
     /** Every event of one approval, in the order DingTalk says things happened. */
     ofInstance: (tenantId: string, processInstanceId: string) =>

@@ -155,6 +155,18 @@ export const migrations: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'delivery: redeliveries and timers by approval',
+    statements: () => [
+      // 1 when an attempt's outcome was never recorded (its process died mid-POST, or the receiver timed out), so
+      // the receiver may already have it: the next POST says `redelivery: true`, and /status counts them.
+      'ALTER TABLE deliveries ADD COLUMN redelivery INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE deliveries ADD COLUMN delivered_at BIGINT',
+      // A finished or revoked approval cancels all its tasks' timers at once.
+      'CREATE INDEX timers_by_instance ON timers (tenant_id, process_instance_id)',
+    ],
+  },
 ];
 
 /** Applies the migrations this database lacks; several processes starting together apply each one once. */

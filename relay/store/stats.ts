@@ -20,7 +20,7 @@ export function statsQueries(db: Db) {
            SUM(CASE WHEN received_at >= ? THEN 1 ELSE 0 END) AS today,
            SUM(CASE WHEN received_at >= ? THEN 1 ELSE 0 END) AS "thisMonth",
            SUM(CASE WHEN received_at >= ? AND via IN ('stream', 'http') THEN 1 ELSE 0 END) AS "pushedThisMonth"
-         FROM events GROUP BY tenant_id`,
+         FROM events WHERE via <> 'timer' GROUP BY tenant_id`,
         [todayStart, monthStart, monthStart],
       ),
 

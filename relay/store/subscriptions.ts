@@ -4,7 +4,20 @@
  */
 import type { Db } from './db';
 
+/** What the subscription API offers: the polling triggers' kinds, plus "waiting too long" (timers). */
+export const EVENT_KINDS = ['submitted', 'approved', 'rejected', 'revoked', 'finished', 'waiting'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** The event type of the relay's own "still waiting" events, created by a timer (relay/timers), never by DingTalk. */
+export const WAITING_EVENT_TYPE = 'relay_task_waiting';
+
 export interface SubscriptionFilters {
+  /** Event kinds; `finished` means approved, rejected or revoked, as the polling trigger "Approval Finished". */
+  kinds?: EventKind[];
+  /** Originators' DingTalk userIds (an instance event's staffId). */
+  originators?: string[];
+  /** Thresholds of the `waiting` kind, in hours: one timer per started task and threshold. */
+  waitingHours?: number[];
   /** bpms_instance_change, bpms_task_change */
   eventTypes?: string[];
   /** DingTalk's `type`: start, finish, terminate, … */
@@ -36,12 +49,44 @@ export interface FilterableEvent {
   changeType: string;
   result?: string | null;
   processCode?: string | null;
+  /** The originator on instance and waiting events; the approver on task events. */
+  staffId?: string | null;
+}
+
+/**
+ * The kind a stored event delivers as (dingtalk-events.md §5): an instance's start is "submitted"; its finish
+ * with agree or refuse is "approved" or "rejected"; terminate (the originator revoked it) is "revoked", as the
+ * polling triggers' outcomes (approvals/outcome.ts). Task events deliver nothing themselves: they drive timers.
+ */
+export function kindOf(event: Pick<FilterableEvent, 'eventType' | 'changeType' | 'result'>): Exclude<EventKind, 'finished'> | undefined {
+  if (event.eventType === WAITING_EVENT_TYPE) return 'waiting';
+  if (event.eventType !== 'bpms_instance_change') return undefined;
+  if (event.changeType === 'start') return 'submitted';
+  if (event.changeType === 'terminate') return 'revoked';
+  if (event.changeType === 'finish' && event.result === 'agree') return 'approved';
+  if (event.changeType === 'finish' && event.result === 'refuse') return 'rejected';
+  return undefined;
+}
+
+const FINISHED: ReadonlySet<EventKind> = new Set(['approved', 'rejected', 'revoked']);
+
+function kindAllows(kinds: EventKind[] | undefined, event: FilterableEvent): boolean {
+  if (!kinds?.length) return true;
+  const kind = kindOf(event);
+  return kind !== undefined && (kinds.includes(kind) || (kinds.includes('finished') && FINISHED.has(kind)));
 }
 
 const allows = (list: string[] | undefined, value: string | null | undefined) => !list?.length || (value != null && list.includes(value));
 
 export function matchesFilters(filters: SubscriptionFilters, event: FilterableEvent): boolean {
-  return allows(filters.eventTypes, event.eventType) && allows(filters.changeTypes, event.changeType) && allows(filters.results, event.result) && allows(filters.processCodes, event.processCode);
+  return (
+    kindAllows(filters.kinds, event) &&
+    allows(filters.originators, event.staffId) &&
+    allows(filters.eventTypes, event.eventType) &&
+    allows(filters.changeTypes, event.changeType) &&
+    allows(filters.results, event.result) &&
+    allows(filters.processCodes, event.processCode)
+  );
 }
 
 export const parseFilters = (json: string): SubscriptionFilters => JSON.parse(json) as SubscriptionFilters;
