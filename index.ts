@@ -11,6 +11,7 @@ import listTemplates from './triggers/list_templates';
 import listDepartments from './triggers/list_departments';
 import listUsers from './triggers/list_users';
 import findApproval from './searches/find_approval';
+import findApprovalStatistics from './searches/find_approval_statistics';
 import findTemplate from './searches/find_template';
 import findUser from './searches/find_user';
 import startApproval from './creates/start_approval';
@@ -46,6 +47,7 @@ export = defineApp({
   },
   searches: {
     [findApproval.key]: findApproval,
+    [findApprovalStatistics.key]: findApprovalStatistics,
     [findTemplate.key]: findTemplate,
     [findUser.key]: findUser,
   },

@@ -20,7 +20,7 @@
  *   process owner asks ("do 90 % finish within 48 h?") exactly: p90 ≤ 48 h if and only if at least 90 % did.
  *   (A spreadsheet's PERCENTILE interpolates between two approvals instead.)
  */
-export const HOUR_MS = 60 * 60 * 1000;
+import { HOUR_MS } from '../../lib/time';
 
 export type Outcome = 'approved' | 'rejected' | 'revoked';
 

@@ -2,7 +2,8 @@
  * The statistics against a fixture of known durations, every expected figure worked out by hand below (H = hours
  * after the period's start; the period is 7 days, so it ends at H168).
  */
-import { figuresOf, HOUR_MS, median, percentile, statisticsOf, UNKNOWN_DEPARTMENT, type ApprovalTiming, type Outcome } from '../../../approvals/stats/figures';
+import { HOUR_MS } from '../../../lib/time';
+import { figuresOf, median, percentile, statisticsOf, UNKNOWN_DEPARTMENT, type ApprovalTiming, type Outcome } from '../../../approvals/stats/figures';
 
 const FROM = Date.parse('2026-11-16T00:00:00+08:00');
 const PERIOD = { from: FROM, to: FROM + 168 * HOUR_MS };

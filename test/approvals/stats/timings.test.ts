@@ -1,13 +1,13 @@
 /**
  * Step timings from GetProcessInstance details (test/fixtures), their compact stored form and its size.
  */
-import { HOUR_MS, type ApprovalTiming } from '../../../approvals/stats/figures';
+import type { ApprovalTiming } from '../../../approvals/stats/figures';
 import { decodeTimings, encodeTimings, readTimings, rememberTimings, stepVisits, timingFromDetail, UNNAMED_STEP } from '../../../approvals/stats/timings';
 import { ProcessInstance } from '../../../dingtalk/schemas/workflow';
 import type { ProcessInstanceDetail } from '../../../dingtalk/workflow';
 import { cacheKeys } from '../../../lib/cache-keys';
 import { memoryStore } from '../../../lib/store';
-import { DAY_MS, MINUTE_MS } from '../../../lib/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../lib/time';
 import completedBody from '../../fixtures/get-process-instance.json';
 import runningBody from '../../fixtures/get-process-instance-running.json';
 
