@@ -42,7 +42,9 @@ function readInstant(value: unknown, label: string, end: boolean, problems: stri
 export function statisticsInput(inputData: Record<string, unknown>, now = Date.now()): StatisticsInput {
   const input = readInputs(inputData);
   const processCode = input.required('processCode', 'Template');
-  const choice = (input.text('period') || DEFAULT_PERIOD) as PeriodChoice;
+  // The choice's value, or its label when a text was mapped ("Last 7 days").
+  const typed = input.text('period') || DEFAULT_PERIOD;
+  const choice = (Object.entries(PERIODS).find(([value, label]) => [value, label.toLowerCase()].includes(typed.toLowerCase()))?.[0] ?? typed) as PeriodChoice;
   const fromText = input.text('from');
   const toText = input.text('to');
   let period: Period | undefined;
