@@ -82,6 +82,16 @@ export async function approvalStatistics(transport: Transport, store: Store, inp
 
 export type StatisticsRecord = Awaited<ReturnType<typeof approvalStatistics>>;
 
+/** Refused before any detail is read: the scan would cost more than its cap. */
+const tooManyApprovals = (holds: string) =>
+  new InputError(
+    [
+      `The period holds ${holds}, more than the ${MAX_SCAN_APPROVALS} one search reads (one metered DingTalk call each). Choose a shorter ` +
+        'period. Periods that an approval trigger on this template (for example Approval Finished) has watched from their start cost no call',
+    ],
+    'TooManyApprovals',
+  );
+
 /** A detail the triggers cached (free), else one metered fetch. */
 async function detailOf(transport: Transport, store: Store, id: string, counter: { calls: number }): Promise<ProcessInstanceDetail | undefined> {
   const cached = await cachedDetail(store, id);
@@ -92,16 +102,7 @@ async function detailOf(transport: Transport, store: Store, id: string, counter:
 
 /** Reads the details of `ids` (after checking the cap), keeps their timings, and returns them by id. */
 async function fetchTimings(transport: Transport, store: Store, processCode: string, ids: string[], counter: { calls: number }, now: number) {
-  if (ids.length > MAX_SCAN_APPROVALS) {
-    throw new InputError(
-      [
-        `The period holds ${ids.length} approvals whose details this connection has not read yet, more than the ${MAX_SCAN_APPROVALS} one search reads ` +
-          '(one metered DingTalk call each). Choose a shorter period, or turn on an approval trigger for this template (for example Approval Finished): ' +
-          'from then on the statistics cost nothing',
-      ],
-      'TooManyApprovals',
-    );
-  }
+  if (ids.length > MAX_SCAN_APPROVALS) throw tooManyApprovals(`${ids.length} approvals whose details this connection has not read yet`);
   const found = new Map<string, ApprovalTiming>();
   await mapLimited(ids, async (id) => {
     const detail = await detailOf(transport, store, id, counter);
@@ -148,12 +149,7 @@ async function fromScan(transport: Transport, store: Store, { processCode, perio
   const listed = async (startTime: number, endTime: number, statuses?: ['RUNNING']) => {
     const page = await listAllProcessInstanceIds(transport, { processCode, startTime, endTime, ...(statuses ? { statuses } : {}) }, MAX_LIST_PAGES * INSTANCE_PAGE_SIZE);
     counter.calls += page.pages;
-    if (!page.complete) {
-      throw new InputError(
-        [`The period holds more than ${MAX_SCAN_APPROVALS} approvals, more than one search reads. Choose a shorter period, or turn on an approval trigger for this template: from then on the statistics cost nothing`],
-        'TooManyApprovals',
-      );
-    }
+    if (!page.complete) throw tooManyApprovals(`more than ${MAX_SCAN_APPROVALS} approvals`);
     return page.items;
   };
   const end = Math.min(period.to, now);
