@@ -74,7 +74,9 @@ export async function approvalStatistics(transport: Transport, store: Store, inp
     source: gathered.source,
     source_note: gap
       ? `Read from DingTalk because ${gap}. Counts cover approvals submitted in the period and those still running; an approval submitted before the period and finished in it is not counted.`
-      : 'Read from what the approval triggers already know: no metered DingTalk call.',
+      : gathered.meteredCalls === 0
+        ? 'Read from what the approval triggers already know: no metered DingTalk call.'
+        : `Read from what the approval triggers already know, plus the details of ${gathered.meteredCalls} approval${gathered.meteredCalls === 1 ? '' : 's'} they had not read yet (one metered call each).`,
     data_as_of: isoFromMs(gathered.dataAsOf),
     metered_calls: gathered.meteredCalls,
   };

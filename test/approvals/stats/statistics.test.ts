@@ -68,6 +68,7 @@ test('from the ledger, an approval that left the running set but is not classifi
 
   const record = await w.statistics(T0 + MINUTE_MS, T0 + 4 * HOUR_MS, T0 + 2 * HOUR_MS + 30 * MINUTE_MS);
   expect(record).toMatchObject({ source: 'ledger', metered_calls: 1, submitted: 1, approved: 1, processing_hours_average: 1.25 });
+  expect(record.source_note).toBe('Read from what the approval triggers already know, plus the details of 1 approval they had not read yet (one metered call each).');
   expect(w.named('GetProcessInstance')).toBe(1);
   expect(w.named('ListProcessInstanceIds')).toBe(0);
 });
