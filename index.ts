@@ -20,6 +20,7 @@ import approveOrReject from './creates/approve_or_reject';
 import revokeApproval from './creates/revoke_approval';
 import sendWorkNotification from './creates/send_work_notification';
 import newApproval from './triggers/new_approval';
+import approvalEventInstant from './triggers/approval_event_instant';
 
 export = defineApp({
   version: packageJson.version,
@@ -34,6 +35,7 @@ export = defineApp({
     [approvalRejected.key]: approvalRejected,
     [approvalRevoked.key]: approvalRevoked,
     [approvalFinished.key]: approvalFinished,
+    [approvalEventInstant.key]: approvalEventInstant,
     [listTemplates.key]: listTemplates,
     [listUsers.key]: listUsers,
     [listDepartments.key]: listDepartments,
