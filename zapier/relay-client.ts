@@ -62,6 +62,18 @@ export function relayClient(z: ZObject, bundle: Bundle) {
     try {
       return await z.request(request);
     } catch (error) {
+      // core throws for a 401 before any middleware sees the answer (session auth: throw-for-stale-auth.js), and
+      // the relay answers 401 only when DingTalk refused the credentials it was shown (relay/api/callers.ts).
+      // Refreshing the DingTalk session cannot fix that, so it becomes the sentence, not a refresh.
+      if (error instanceof z.errors.RefreshAuthError) {
+        throw new z.errors.Error(
+          `The DingTalk event relay at ${host} refused the request: DingTalk did not accept this connection's Client ID and Client Secret when the relay checked them (HTTP 401). Copy both again from the app's Credentials page in the DingTalk developer console and reconnect.`,
+          'RelayRefused',
+          401,
+        );
+      }
+      // A 429 stays Zapier's ThrottledError: Zapier retries the step later.
+      if (error instanceof z.errors.ThrottledError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw new z.errors.Error(
         `The DingTalk event relay at ${host} could not be reached (${reason}). Check the Relay URL in the DingTalk connection and that the relay is running (its /health page answers).`,
