@@ -18,8 +18,9 @@ const withRelay = { ...authData, relayUrl: `${RELAY}/` };
 
 type Operation = Record<'perform' | 'performList' | 'performSubscribe' | 'performUnsubscribe', (z: ZObject, bundle: Bundle) => Promise<unknown>>;
 const operation = App.triggers!.approval_event_instant!.operation as unknown as Operation;
-const run = (method: keyof Operation, bundle: Partial<Bundle> & { inputData?: Record<string, unknown> }) =>
-  appTester(operation[method] as never, { authData: withRelay, meta, ...bundle } as never) as Promise<never>;
+type Delivered = { id: string; $HOIST$?: string; [key: string]: unknown };
+const run = <T = Delivered[]>(method: keyof Operation, bundle: Partial<Bundle> & { inputData?: Record<string, unknown> }) =>
+  appTester(operation[method] as never, { authData: withRelay, meta, ...bundle } as never) as Promise<T>;
 
 /** A record as the relay POSTs it (relay/delivery/record.ts). */
 const relayRecord = (kind: string, extra: Record<string, unknown> = {}) => ({
@@ -213,7 +214,7 @@ describe('performList: the editor\'s samples from the relay\'s own log', () => {
     expect(seen.map((s) => [s.method, s.authorization, Object.fromEntries(new URL(s.path, RELAY).searchParams)])).toEqual([
       ['GET', BASIC, { kinds: 'rejected', limit: '3', template: 'PROC-EXPENSE', originators: 'u-1,u-2' }],
     ]);
-    expect(records.map((r: { id: string; outcome: string }) => [r.id, r.outcome])).toEqual([
+    expect(records.map((r) => [r.id, r.outcome])).toEqual([
       ['pi-fake-expense-0001', 'rejected'],
       ['pi-2', 'rejected'],
     ]);
