@@ -229,3 +229,16 @@ describe('performList: the editor\'s samples from the relay\'s own log', () => {
     expect(await said(run('performList', { authData, inputData: { event: 'approved' } }))).toMatch(/polling trigger "Approval Approved"/);
   });
 });
+
+describe('the event list', () => {
+  test('every event names a polling trigger the app has, and delivers its record (same output fields and sample)', () => {
+    const { INSTANT_EVENTS } = jest.requireActual('../../approvals/ledger/kinds') as typeof import('../../approvals/ledger/kinds');
+    const polling = Object.values(App.triggers!).filter((trigger) => trigger.operation.type !== 'hook' && !trigger.display.hidden);
+    for (const event of INSTANT_EVENTS) {
+      const twin = polling.find((trigger) => trigger.display.label === event.pollingTrigger);
+      expect([event.relayKind, twin?.key]).toEqual([event.relayKind, expect.any(String)]);
+      expect(twin!.operation.outputFields).toBe(App.triggers!.approval_event_instant!.operation.outputFields);
+      expect(twin!.operation.sample).toBe(App.triggers!.approval_event_instant!.operation.sample);
+    }
+  });
+});
