@@ -8,7 +8,7 @@ import nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
 import sample from '../../samples/approval.json';
-import { api, appTester, authData, failure, meta, oapi, TOKEN } from '../helpers';
+import { api, appTester, authData, meta, oapi, TOKEN, userMessage as said } from '../helpers';
 import completed from '../fixtures/get-process-instance.json';
 
 const RELAY = 'https://relay.example.test';
@@ -49,16 +49,6 @@ function relay(method: 'get' | 'post' | 'delete', path: string | RegExp, status:
   });
   return seen;
 }
-
-/** The sentence the user reads (core wraps z.errors.Error's message, code and status in JSON). */
-const said = async (promise: Promise<unknown>) => {
-  const { message } = await failure(promise);
-  try {
-    return String((JSON.parse(message) as { message: string }).message);
-  } catch {
-    return message;
-  }
-};
 
 /** The dehydrated pointer's bundle: what the approval hydrator will be called with. */
 const hoisted = (record: { $HOIST$?: string }) => JSON.parse(String(record.$HOIST$).replace(/^hydrate\|\|\|/, '').replace(/\|\|\|hydrate$/, '')) as { method: string; bundle: Record<string, unknown> };

@@ -6,19 +6,11 @@ import nock from 'nock';
 import { testConnection } from '../../authentication';
 import authentication from '../../authentication';
 import { checkRelayUrl } from '../../lib/relay-url';
-import { appTester, authData, failure, meta, oapi, TOKEN } from '../helpers';
+import { appTester, authData, meta, oapi, TOKEN, userMessage as message } from '../helpers';
 
 const BASIC = `Basic ${Buffer.from(`${authData.appKey}:${authData.appSecret}`).toString('base64')}`;
 const rootDepartment = () =>
   oapi().post('/topapi/v2/department/get').query({ access_token: TOKEN }).reply(200, { errcode: 0, errmsg: 'ok', result: { dept_id: 1, name: 'Harbour Trading Ltd' } });
-const message = async (promise: Promise<unknown>) => {
-  const text = (await failure(promise)).message;
-  try {
-    return String((JSON.parse(text) as { message: string }).message);
-  } catch {
-    return text;
-  }
-};
 
 describe('checkRelayUrl', () => {
   test.each([
