@@ -120,9 +120,9 @@ export type KindName = keyof typeof KINDS;
 /**
  * The instant trigger's events: the relay's event kinds (README "The subscription API"), each the push twin of a
  * polling trigger above, which a Zap can switch to without re-mapping fields (same record, same `id`). The
- * waiting-too-long kind joins as one more entry when it lands: `{ kind: 'waiting', pollingTrigger: 'Approval
- * Waiting Too Long', ... }`, with its thresholds sent as the relay's `waiting_hours` and its own record (README
- * section 6).
+ * waiting-too-long kind joins as one more entry once its polling trigger is on main: `{ relayKind: 'waiting',
+ * pollingTrigger: 'Approval Waiting Too Long', ... }`, its hours sent as the relay's `waiting_hours`, and its own
+ * stub for the relay's waiting record (`{approval}:task-{taskId}:after-{hours}h`, relay/delivery/record.ts).
  */
 export interface InstantEvent {
   /** The relay's kind, sent in `kinds` when subscribing and in the events read. */
