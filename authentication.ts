@@ -11,6 +11,7 @@ import { DEFAULT_TOKEN_LIFETIME_S, getAccessToken, renewalMarginMs } from './din
 import { getDepartment } from './dingtalk/contact';
 import { MINUTE_MS } from './lib/time';
 import { zapierTransport } from './zapier/transport';
+import { isRelayRequest, relayClient } from './zapier/relay-client';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL, endpoints } from './dingtalk/endpoints';
 
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it (less for shorter tokens). */
@@ -29,10 +30,15 @@ export const fetchSession = async (z: ZObject, bundle: Bundle) => {
   };
 };
 
-/** A cheap, free (contacts) call that proves the token works and names the organisation. */
+/**
+ * A cheap, free (contacts) call that proves the token works and names the organisation; with a Relay URL, also
+ * that the relay answers and accepts this app (not a DingTalk call).
+ */
 export const testConnection = async (z: ZObject, bundle: Bundle) => {
   const root = await getDepartment(zapierTransport(z, bundle));
-  return { organization_name: root.name, connection_label: root.name || String(bundle.authData.appKey) };
+  const relay = relayClient(z, bundle);
+  if (relay) await relay.me();
+  return { organization_name: root.name, connection_label: root.name || String(bundle.authData.appKey), ...(relay ? { relay_host: relay.host } : {}) };
 };
 
 /**
@@ -53,7 +59,7 @@ export function tokenExpiresSoon(bundle: Bundle, withinMs = 0): boolean {
 
 export const refreshExpiringToken: BeforeRequestMiddleware = (request, z, bundle) => {
   const isTokenCall = String(request.url ?? '').endsWith(endpoints.GetAccessToken.path);
-  if (!isTokenCall && tokenExpiresSoon(bundle)) {
+  if (!isTokenCall && !isRelayRequest(request) && tokenExpiresSoon(bundle)) {
     throw new z.errors.RefreshAuthError('The DingTalk access token is about to expire; fetching a new one.');
   }
   return request;
@@ -80,6 +86,16 @@ export default {
       label: 'Agent ID',
       required: false,
       helpText: `Only needed to send work notifications. Find the AgentId in the [DingTalk developer console](${CONSOLE_URL}) under your app → Credentials & Basic Info; it is a number such as 3012345678.`,
+    },
+    {
+      key: 'relayUrl',
+      label: 'Relay URL',
+      required: false,
+      helpText:
+        'Only for the instant trigger (Approval Event (Instant)); leave empty to use the polling triggers. The address of your DingTalk event relay, ' +
+        'for example https://relay.example.com: a small service that your organisation or your DingTalk service partner runs, which receives ' +
+        "DingTalk's approval events and passes them on within seconds. It must use https:// (http:// only on 127.0.0.1 or localhost), and " +
+        "accept this app's Client ID (its RELAY_ALLOWED_CLIENT_IDS). How to run one: the integration's README, section 8, Run the relay.",
     },
     { key: 'accessToken', type: 'string', required: false, computed: true },
     { key: 'accessTokenExpiresAt', type: 'string', required: false, computed: true },

@@ -22,7 +22,7 @@ export const loadApprovalRecord = (z: ZObject, bundle: Bundle, id: string, proce
 export const dehydratedFile = (z: ZObject) => (ref: FileRef) => z.dehydrateFile(attachmentFile, { ...ref });
 
 export const approval = async (z: ZObject, bundle: Bundle) =>
-  loadApprovalRecord(z, bundle, String(bundle.inputData.id), String(bundle.inputData.processCode));
+  loadApprovalRecord(z, bundle, String(bundle.inputData.id), bundle.inputData.processCode ? String(bundle.inputData.processCode) : null);
 
 export const attachmentFile = async (z: ZObject, bundle: Bundle) => {
   const { processInstanceId, fileId, name, type, comment } = fileRefOf(bundle.inputData);

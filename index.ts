@@ -11,6 +11,7 @@ import listTemplates from './triggers/list_templates';
 import listDepartments from './triggers/list_departments';
 import listUsers from './triggers/list_users';
 import findApproval from './searches/find_approval';
+import findApprovalStatistics from './searches/find_approval_statistics';
 import findTemplate from './searches/find_template';
 import findUser from './searches/find_user';
 import startApproval from './creates/start_approval';
@@ -19,6 +20,7 @@ import approveOrReject from './creates/approve_or_reject';
 import revokeApproval from './creates/revoke_approval';
 import sendWorkNotification from './creates/send_work_notification';
 import newApproval from './triggers/new_approval';
+import approvalEventInstant from './triggers/approval_event_instant';
 
 export = defineApp({
   version: packageJson.version,
@@ -33,6 +35,7 @@ export = defineApp({
     [approvalRejected.key]: approvalRejected,
     [approvalRevoked.key]: approvalRevoked,
     [approvalFinished.key]: approvalFinished,
+    [approvalEventInstant.key]: approvalEventInstant,
     [listTemplates.key]: listTemplates,
     [listUsers.key]: listUsers,
     [listDepartments.key]: listDepartments,
@@ -46,6 +49,7 @@ export = defineApp({
   },
   searches: {
     [findApproval.key]: findApproval,
+    [findApprovalStatistics.key]: findApprovalStatistics,
     [findTemplate.key]: findTemplate,
     [findUser.key]: findUser,
   },

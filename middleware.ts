@@ -6,6 +6,7 @@ import type { AfterResponseMiddleware, HttpResponse, ZObject } from 'zapier-plat
 import { describeProblem } from './dingtalk/advice';
 import { problemOf, type Problem } from './dingtalk/errors';
 import { NOT_FOUND_CODES_OPTION } from './dingtalk/transport';
+import { isRelayRequest } from './zapier/relay-client';
 
 
 function zapierErrorFor(z: ZObject, problem: Problem): Error {
@@ -36,6 +37,8 @@ export const handleDingTalkErrors: AfterResponseMiddleware = (response, z) => {
   const url = response.request.url ?? '';
   // A raw (streamed) file download has no body to read here; z.stashFile checks its status itself.
   if (!url || (response.request as { raw?: boolean }).raw) return response;
+  // The event relay is not DingTalk: zapier/relay-client.ts reads its answers itself.
+  if (isRelayRequest(response.request)) return response;
   const problem = problemOf({ url, method: response.request.method, status: response.status, body: bodyOf(response), retryAfter: response.getHeader('retry-after') });
   if (!problem) return response;
   // A "not found" code the client asked to handle itself (e.g. 60121 for an unknown mobile number).

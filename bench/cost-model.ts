@@ -183,9 +183,14 @@ async function main() {
   console.log('One template, 300 approvals/month (finished within 48 h), three Zaps: New Approval, Approval Approved, Approval Rejected.');
   console.log(`DingTalk free edition quota: ${format(FREE_QUOTA)} metered calls/month for the whole org.\n`);
   costTable(rows).forEach((line) => console.log(line));
+  // Imported here, not at the top: statistics-cost.ts imports this module's workload.
+  const { weeklyReportCost, reportTable } = await import('./statistics-cost');
+  const reports = await weeklyReportCost();
+  console.log('\nFind Approval Statistics, run weekly (same workload):\n');
+  reportTable(reports).forEach((line) => console.log(line));
   const dir = join(__dirname, '..', '..', '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cost-model.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), rows }, null, 2)}\n`);
+  writeFileSync(join(dir, 'cost-model.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), rows, reports }, null, 2)}\n`);
   console.log(`\nWrote bench/results/cost-model.json`);
 }
 

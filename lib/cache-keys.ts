@@ -28,6 +28,8 @@ export const cacheKeys = {
   detail: (id: string) => `dingtalk:detail:v1:${id}`,
   /** What a person recognises an approval by (title, originator, submission time), for the Approval dropdown. */
   title: (id: string) => `dingtalk:title:v1:${id}`,
+  /** A template's per-approval step timings for Find Approval Statistics (approvals/stats/timings.ts). */
+  timings: (processCode: string) => `dingtalk:timings:v1:${processCode}`,
   userName: (userId: string) => `dingtalk:user-name:v1:${userId}`,
   templateName: (processCode: string) => `dingtalk:template-name:v1:${processCode}`,
   /** A template's form components (QuerySchemaByProcessCode). */

@@ -67,6 +67,16 @@ afterEach(() => {
   if (pending.length > 0) throw new Error(`DingTalk calls the test expected but the code never made: ${pending.join(', ')}`);
 });
 
+/** The sentence a user reads from a failed step (core wraps z.errors.Error's message, code and status in JSON). */
+export async function userMessage(promise: Promise<unknown>): Promise<string> {
+  const { message } = await failure(promise);
+  try {
+    return String((JSON.parse(message) as { message: string }).message);
+  } catch {
+    return message;
+  }
+}
+
 /** The error a promise rejects with; fails the test when it resolves. */
 export async function failure(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -11,7 +11,7 @@ import { userRecord } from '../contacts/find-user';
 
 import approvalSample from '../samples/approval.json';
 import userSample from '../samples/user.json';
-import { isTitleCase } from './publishing-rules';
+import { ISO_WITH_OFFSET, isTitleCase } from './publishing-rules';
 
 interface Field { key: string; label?: string; helpText?: string; dynamic?: string; search?: string }
 interface Operation {
@@ -57,17 +57,32 @@ describe('every trigger, create and search in the App (D011, D018, D021, singula
   });
 });
 
+/** Whether a sample value has an output field's type (datetime: ISO-8601 with an offset, D023). */
+function ofType(value: unknown, type: string): boolean {
+  if (type === 'boolean') return typeof value === 'boolean';
+  if (type === 'integer') return Number.isInteger(value);
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (type === 'datetime') return typeof value === 'string' && ISO_WITH_OFFSET.test(value);
+  return typeof value === 'string';
+}
+
 /** Problems between a sample and output fields: a missing or extra key, or a value of the wrong type. */
 function sampleProblems(sample: Record<string, unknown>, fields: PlainOutputField[]): string[] {
   const problems = fields.flatMap((field) => {
+    // A line-item field (`steps[]step`): every item of the sample's list has the key, with the type.
+    const [list, key] = field.key.split('[]');
+    if (key !== undefined) {
+      const items = sample[list!];
+      if (!Array.isArray(items) || items.length === 0) return [`${list} should be a non-empty list`];
+      return items.flatMap((item: Record<string, unknown>, i) => (key in item && ofType(item[key], field.type ?? 'string') ? [] : [`${list}[${i}].${key} should be a ${field.type ?? 'string'}`]));
+    }
     if (!(field.key in sample)) return [`${field.key} is missing`];
     const value = sample[field.key];
     const type = field.type ?? 'string';
-    const ok = (item: unknown) => (type === 'boolean' ? typeof item === 'boolean' : typeof item === 'string');
-    if (field.list) return Array.isArray(value) && value.every(ok) ? [] : [`${field.key} should be a list of ${type}`];
-    return ok(value) ? [] : [`${field.key} should be a ${type}`];
+    if (field.list) return Array.isArray(value) && value.every((item) => ofType(item, type)) ? [] : [`${field.key} should be a list of ${type}`];
+    return ofType(value, type) ? [] : [`${field.key} should be a ${type}`];
   });
-  const extra = Object.keys(sample).filter((key) => !fields.some((field) => field.key === key));
+  const extra = Object.keys(sample).filter((key) => !fields.some((field) => field.key === key || field.key.startsWith(`${key}[]`)));
   return [...problems, ...extra.map((key) => `${key} is not an output field`)];
 }
 
@@ -75,6 +90,7 @@ describe('searches (D009, D018, singular noun, "Finds …." descriptions)', () =
   test('the searches are Find Approval, Find Template and Find User', () => {
     expect(searches.map((search) => [search.key, search.noun, search.display.label]).sort()).toEqual([
       ['find_approval', 'Approval', 'Find Approval'],
+      ['find_approval_statistics', 'Statistics Report', 'Find Approval Statistics'],
       ['find_template', 'Template', 'Find Template'],
       ['find_user', 'User', 'Find User'],
     ]);

@@ -38,6 +38,12 @@ export interface Ledger {
   refreshedAt: number;
   /** The end of the last sweep's window. */
   sweptAt: number;
+  /**
+   * Since when this ledger has known every approval of its scope that was submitted or finished (ms): when it was
+   * built, or when a ledger stored before this field was first refreshed. Find Approval Statistics reads the ledger
+   * only for periods after it (approvals/stats/statistics.ts).
+   */
+  coveredFrom?: number;
   entries: Record<string, LedgerEntry>;
 }
 

@@ -116,3 +116,29 @@ export const KINDS = {
 } as const satisfies Record<string, TriggerKind>;
 
 export type KindName = keyof typeof KINDS;
+
+/**
+ * The instant trigger's events: the relay's event kinds (README "The subscription API"), each the push twin of a
+ * polling trigger above, which a Zap can switch to without re-mapping fields (same record, same `id`). The
+ * waiting-too-long kind joins as one more entry once its polling trigger is on main: `{ relayKind: 'waiting',
+ * pollingTrigger: 'Approval Waiting Too Long', ... }`, its hours sent as the relay's `waiting_hours`, and its own
+ * stub for the relay's waiting record (`{approval}:task-{taskId}:after-{hours}h`, relay/delivery/record.ts).
+ */
+export interface InstantEvent {
+  /** The relay's kind, sent in `kinds` when subscribing and in the events read. */
+  relayKind: 'submitted' | 'approved' | 'rejected' | 'revoked' | 'finished';
+  /** The choice's label in the editor. */
+  label: string;
+  /** The polling trigger with the same record, named when no relay is set up. */
+  pollingTrigger: string;
+  /** The relay records this event delivers (`finished` stands for the three outcomes). */
+  delivers: readonly ('submitted' | Outcome)[];
+}
+
+export const INSTANT_EVENTS = [
+  { relayKind: 'submitted', label: 'Approval Submitted', pollingTrigger: 'New Approval', delivers: ['submitted'] },
+  { relayKind: 'approved', label: 'Approval Approved', pollingTrigger: 'Approval Approved', delivers: ['approved'] },
+  { relayKind: 'rejected', label: 'Approval Rejected', pollingTrigger: 'Approval Rejected', delivers: ['rejected'] },
+  { relayKind: 'revoked', label: 'Approval Revoked', pollingTrigger: 'Approval Revoked', delivers: ['revoked'] },
+  { relayKind: 'finished', label: 'Approval Finished (Approved, Rejected or Revoked)', pollingTrigger: 'Approval Finished', delivers: OUTCOMES },
+] as const satisfies readonly InstantEvent[];

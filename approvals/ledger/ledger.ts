@@ -28,6 +28,8 @@ import { isFinal } from '../outcome';
 import { rememberDetail } from '../record/detail';
 import { rememberTitle } from '../record/titles';
 import { rememberTemplateNames } from '../record/lookup';
+import type { ApprovalTiming } from '../stats/figures';
+import { rememberTimings, timingFromDetail } from '../stats/timings';
 import { DEFAULT_LOOK_BACK_DAYS, type Selected, type TriggerKind } from './kinds';
 import { entryFromDetail, mergeEntries, prune, type Ledger, type LedgerEntry } from './entry';
 import { entryFromV1, ledgerFromV1 } from './v1';
@@ -92,6 +94,7 @@ export class ApprovalLedger {
 
     const rebuilt = !stored;
     const ledger: Ledger = stored ?? { v: 2, refreshedAt: 0, sweptAt: now - Math.min(options.lookBackMs, MAX_WINDOW_MS), entries: {} };
+    ledger.coveredFrom ??= now;
     const base = { processCode: options.processCode, ...(options.userIds?.length ? { userIds: options.userIds } : {}) };
     const windowStart = now - MAX_WINDOW_MS;
 
@@ -123,7 +126,7 @@ export class ApprovalLedger {
       }
       ledger.refreshedAt = now;
       learned = true;
-      await this.classify(ledger, windowStart, dropped);
+      await this.classify(ledger, options.processCode, now, dropped);
     } finally {
       // What a refresh learned before an error (throttling, quota) is kept for the next poll; a rebuild that
       // failed halfway stores nothing, so the next poll rebuilds (and seeds dedupe) from scratch.
@@ -135,9 +138,12 @@ export class ApprovalLedger {
   /**
    * One detail fetch per approval that left the running set (or was swept), within this poll's budget. Running
    * approvals a rebuild found are dated from the same budget: at most half of it goes first (New Approval's order
-   * waits on them), so outcomes are never starved; what either side leaves unused goes to the other.
+   * waits on them), so outcomes are never starved; what either side leaves unused goes to the other. What each
+   * detail says about timings is kept too (approvals/stats/timings.ts), so statistics need no second fetch.
    */
-  private async classify(ledger: Ledger, windowStart: number, dropped: Set<string>): Promise<void> {
+  private async classify(ledger: Ledger, processCode: string, now: number, dropped: Set<string>): Promise<void> {
+    const windowStart = now - MAX_WINDOW_MS;
+    const timings: ApprovalTiming[] = [];
     const entries = Object.entries(ledger.entries);
     const undated = entries.filter(([, entry]) => entry.status === 'RUNNING' && entry.undated && entry.createdAt === undefined);
     const pending = entries.filter(([, entry]) => entry.status === 'PENDING').sort(([, a], [, b]) => b.seenAt - a.seenAt);
@@ -169,7 +175,11 @@ export class ApprovalLedger {
         await this.store.set(cacheKeys.outcome(id), classified, cacheTtlS.outcome);
         await rememberDetail(this.store, id, detail);
       }
+      // Kept for Find Approval Statistics: a finished one's steps, a running one's department.
+      const timing = timingFromDetail(id, detail);
+      if (timing) timings.push(timing);
     });
+    await rememberTimings(this.store, processCode, timings, now);
   }
 
   /** Merge-before-write: a concurrent poll's classifications survive ours; what we dropped stays dropped. */
@@ -180,6 +190,7 @@ export class ApprovalLedger {
           v: 2,
           refreshedAt: Math.max(latest.refreshedAt, ledger.refreshedAt),
           sweptAt: Math.max(latest.sweptAt, ledger.sweptAt),
+          coveredFrom: Math.min(latest.coveredFrom ?? now, ledger.coveredFrom ?? now),
           entries: mergeEntries(ledger.entries, latest.entries),
         }
       : ledger;

@@ -61,7 +61,8 @@ function dateParts(text: string): DateParts | undefined {
   const yearFirst = YEAR_FIRST.exec(text);
   if (yearFirst) parts = [yearFirst[1]!, yearFirst[2]!, yearFirst[3]!, yearFirst[4], yearFirst[5], yearFirst[6]];
   if (!parts) return undefined;
-  const [y, M, d, h = 0, m = 0, s = 0] = parts.slice(0, 6).map(Number) as number[];
+  // A part the text left out (the time of a date alone) is 0; Number(undefined) would be NaN, which no default replaces.
+  const [y, M, d, h = 0, m = 0, s = 0] = parts.slice(0, 6).map((part) => (part === undefined ? undefined : Number(part)));
   const calendar = new Date(Date.UTC(y!, M! - 1, d!));
   const real = calendar.getUTCFullYear() === y && calendar.getUTCMonth() === M! - 1 && calendar.getUTCDate() === d;
   if (!real || h! > 23 || m! > 59 || s! > 59) return undefined;

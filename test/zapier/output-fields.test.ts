@@ -27,8 +27,8 @@ const LOOKS_LIKE_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 
 
 describe('triggers (D018, D021, singular noun)', () => {
-  it('the visible triggers are exactly the five approval triggers', () => {
-    expect(visible.map((trigger) => trigger.key).sort()).toEqual(['approval_approved', 'approval_finished', 'approval_rejected', 'approval_revoked', 'new_approval']);
+  it('the visible triggers are exactly the five polling approval triggers and the instant one', () => {
+    expect(visible.map((trigger) => trigger.key).sort()).toEqual(['approval_approved', 'approval_event_instant', 'approval_finished', 'approval_rejected', 'approval_revoked', 'new_approval']);
     expect(triggers.filter((trigger) => trigger.display.hidden).map((trigger) => trigger.key).sort()).toEqual(['list_departments', 'list_templates', 'list_users']);
   });
 

@@ -20,6 +20,7 @@ import { entryFromV1 } from '../../../approvals/ledger/v1';
 import type { DingTalkRequest, Transport } from '../../../dingtalk/transport';
 import { cacheKeys } from '../../../lib/cache-keys';
 import { memoryStore } from '../../../lib/store';
+import { readTimings } from '../../../approvals/stats/timings';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../lib/time';
 
 const CODE = 'PROC-EXPENSE';
@@ -68,6 +69,36 @@ describe('retention', () => {
     expect(stored().entries.old).toMatchObject({ status: 'COMPLETED' });
     await refresh(T0);
     expect(Object.keys(stored().entries)).toEqual(['run']);
+  });
+});
+
+describe('what Find Approval Statistics reads from a refresh', () => {
+  test('coveredFrom is when the ledger was built, kept by later refreshes and by a merge with a concurrent poll', async () => {
+    const { refresh, stored, store, ledger } = world(approval('a', T0 - DAY_MS, NEVER));
+    await refresh(T0);
+    expect(stored().coveredFrom).toBe(T0);
+    await refresh(T0 + HOUR_MS);
+    expect(stored().coveredFrom).toBe(T0);
+    // A concurrent poll that rebuilt later from a lost read still merges into the older coverage.
+    const latest = stored();
+    store.data.delete(cacheKeys.ledger(scope));
+    const racing = ledger.refresh({ ...scope, lookBackMs: 7 * DAY_MS, freshnessMs: 0, seedingDedupe: false, now: T0 + 2 * HOUR_MS }, null);
+    await store.set(cacheKeys.ledger(scope), latest, 60);
+    await racing;
+    expect(stored().coveredFrom).toBe(T0);
+  });
+
+  test('classifying keeps each detail\'s timing under the template, in one write, so statistics need no second fetch', async () => {
+    const { refresh, store, dingtalk } = world(approval('a', T0 - DAY_MS, NEVER), approval('b', T0 - DAY_MS + MINUTE_MS, NEVER));
+    await refresh(T0);
+    dingtalk.finish('a', 'agree', T0 + 5 * MINUTE_MS);
+    dingtalk.finish('b', 'refuse', T0 + 6 * MINUTE_MS);
+    const sets = jest.spyOn(store, 'set');
+    await refresh(T0 + 10 * MINUTE_MS);
+    expect(sets.mock.calls.filter(([key]) => key === cacheKeys.timings(CODE))).toHaveLength(1);
+    const timings = await readTimings(store, CODE);
+    expect(timings.get('a')).toMatchObject({ outcome: 'approved', submittedAt: T0 - DAY_MS, finishedAt: T0 + 5 * MINUTE_MS });
+    expect(timings.get('b')).toMatchObject({ outcome: 'rejected', finishedAt: T0 + 6 * MINUTE_MS });
   });
 });
 
@@ -192,6 +223,8 @@ describe('the version-1 format (one-letter fields) from older app versions', () 
       v: 2,
       refreshedAt: T0,
       sweptAt: T0 - 10 * MINUTE_MS,
+      // It knows every approval from now on, not before: statistics read it only for periods after this.
+      coveredFrom: T0,
       entries: {
         run: { status: 'RUNNING', createdAt: T0 - DAY_MS, seenAt: T0 - DAY_MS },
         ok: { status: 'COMPLETED', result: 'agree', createdAt: T0 - 2 * DAY_MS, finishedAt: T0 - DAY_MS, seenAt: T0 - 2 * DAY_MS },

@@ -35,6 +35,11 @@ describe('dates', () => {
     expect(date(input, 'yyyy-MM-dd HH:mm')).toEqual({ value: expected });
   });
 
+  it('a date alone in a field with a time is midnight, not NaN:NaN', () => {
+    expect(date('2026-11-24', 'yyyy-MM-dd HH:mm')).toEqual({ value: '2026-11-24 00:00' });
+    expect(date('24/11/2026 9:30', 'yyyy-MM-dd HH:mm:ss')).toEqual({ value: '2026-11-24 09:30:00' });
+  });
+
   it('a format with seconds keeps them', () => {
     expect(date('2026-11-24T09:30:15Z', 'yyyy-MM-dd HH:mm:ss')).toEqual({ value: '2026-11-24 17:30:15' });
   });
