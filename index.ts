@@ -7,6 +7,7 @@ import approvalApproved from './triggers/approval_approved';
 import approvalFinished from './triggers/approval_finished';
 import approvalRejected from './triggers/approval_rejected';
 import approvalRevoked from './triggers/approval_revoked';
+import approvalWaitingTooLong from './triggers/approval_waiting_too_long';
 import listTemplates from './triggers/list_templates';
 import listDepartments from './triggers/list_departments';
 import listUsers from './triggers/list_users';
@@ -36,6 +37,7 @@ export = defineApp({
     [approvalRevoked.key]: approvalRevoked,
     [approvalFinished.key]: approvalFinished,
     [approvalEventInstant.key]: approvalEventInstant,
+    [approvalWaitingTooLong.key]: approvalWaitingTooLong,
     [listTemplates.key]: listTemplates,
     [listUsers.key]: listUsers,
     [listDepartments.key]: listDepartments,

@@ -4,7 +4,8 @@
  * DingTalk pushes nothing when a task merely waits, and listing running approvals says nothing about their tasks,
  * so the only way to learn a task's start is a metered detail fetch. These rules spend one only when a task could
  * first cross the threshold N (issue 11):
- * - an approval never checked: at seen time + N (no task of it can have crossed N, as far as this connection
+ * - an approval never checked: at seen time + N (the submission time once the ledger has dated it; no task of it
+ *   can have crossed N, as far as this connection
  *   can know, before then);
  * - once checked: at the earliest start + N of its running tasks not yet confirmed past N;
  * - when every running task is confirmed past N: at the check + N, because any later task (a transfer, the next
@@ -13,9 +14,8 @@
  * changes, so it is delivered under a stable id, once per Zap (Zapier's dedupe on `id`).
  */
 import type { ProcessInstanceDetail } from '../../dingtalk/workflow';
-import { msFromApiTime } from '../time';
+import { HOUR_MS, msFromApiTime } from '../../lib/time';
 
-export const HOUR_MS = 60 * 60 * 1000;
 
 /** A task a check saw RUNNING. */
 export interface WaitingTask {

@@ -1,4 +1,5 @@
-import { crossedTasks, deliveryId, dueAt, dueForCheck, HOUR_MS, watchFromDetail, type Watch } from '../../../approvals/waiting/thresholds';
+import { crossedTasks, deliveryId, dueAt, dueForCheck, watchFromDetail, type Watch } from '../../../approvals/waiting/thresholds';
+import { HOUR_MS } from '../../../lib/time';
 import type { ProcessInstanceDetail } from '../../../dingtalk/workflow';
 
 const T0 = Date.parse('2026-11-23T01:00:00Z');
