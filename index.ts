@@ -19,6 +19,7 @@ import startApproval from './creates/start_approval';
 import addComment from './creates/add_comment';
 import approveOrReject from './creates/approve_or_reject';
 import revokeApproval from './creates/revoke_approval';
+import transferApprovalTask from './creates/transfer_approval_task';
 import sendWorkNotification from './creates/send_work_notification';
 import newApproval from './triggers/new_approval';
 import approvalEventInstant from './triggers/approval_event_instant';
@@ -47,6 +48,7 @@ export = defineApp({
     [addComment.key]: addComment,
     [approveOrReject.key]: approveOrReject,
     [revokeApproval.key]: revokeApproval,
+    [transferApprovalTask.key]: transferApprovalTask,
     [sendWorkNotification.key]: sendWorkNotification,
   },
   searches: {
