@@ -149,7 +149,7 @@ export default defineCreate({
   noun: 'Approval',
   display: {
     label: 'Transfer Approval Task',
-    description: "Moves a pending approval task to another DingTalk user, or to the current approver's manager, and returns the updated approval.",
+    description: "Creates a transfer of a pending approval task to another DingTalk user, or to the current approver's manager, and returns the updated approval.",
   },
   operation: {
     inputFields,
