@@ -121,6 +121,8 @@ export async function pollWaiting(transport: Transport, store: Store, input: Wai
   }
   deliveries.sort((a, b) => b.task.startedAt - a.task.startedAt);
   if (seedingDedupe) return deliveries.map((delivery) => ({ ...delivery, approver: { userId: delivery.task.userId, name: null, managerUserId: null, managerName: null } }));
-  // Names and managers come from the free contacts API, cached for a week.
-  return mapLimited(deliveries, async (delivery) => ({ ...delivery, approver: await personWithManager(transport, store, delivery.task.userId) }));
+  // Names and managers come from the free contacts API, cached for a week: one lookup per approver, not per delivery.
+  const approverIds = [...new Set(deliveries.map((delivery) => delivery.task.userId))];
+  const people = new Map((await mapLimited(approverIds, (userId) => personWithManager(transport, store, userId))).map((person) => [person.userId, person]));
+  return deliveries.map((delivery) => ({ ...delivery, approver: people.get(delivery.task.userId)! }));
 }
