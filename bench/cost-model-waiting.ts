@@ -121,7 +121,8 @@ export async function waitingCost(intervalMinutes: number, refreshMinutes: numbe
   };
 }
 
-export async function waitingCostRows(intervals = [15, 2], refreshes = [0, 15]): Promise<WaitingCostRow[]> {
+/** 15-minute polling (Zapier's free plan); 2-minute rows take long here because each poll's limiter waits in real time. */
+export async function waitingCostRows(intervals = [15], refreshes = [0, 15]): Promise<WaitingCostRow[]> {
   const rows: WaitingCostRow[] = [];
   for (const interval of intervals) for (const refresh of refreshes) rows.push(await waitingCost(interval, refresh));
   return rows;

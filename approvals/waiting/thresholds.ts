@@ -4,9 +4,8 @@
  * DingTalk pushes nothing when a task merely waits, and listing running approvals says nothing about their tasks,
  * so the only way to learn a task's start is a metered detail fetch. These rules spend one only when a task could
  * first cross the threshold N (issue 11):
- * - an approval never checked: at seen time + N (the submission time once the ledger has dated it; no task of it
- *   can have crossed N, as far as this connection
- *   can know, before then);
+ * - an approval never checked: at seen time + N (its submission time once the ledger has dated it): as far as
+ *   this connection can know, no task of it crossed N before then;
  * - once checked: at the earliest start + N of its running tasks not yet confirmed past N;
  * - when every running task is confirmed past N: at the check + N, because any later task (a transfer, the next
  *   step) starts after the check.
