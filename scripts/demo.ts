@@ -283,15 +283,9 @@ async function main() {
   spent();
 
   step(12, 'Find Approval Statistics reports the week.');
-  const statistics = App.searches.find_approval_statistics;
-  if (statistics) {
-    const [report] = await run<Row[]>(statistics.operation.perform, { processCode: purchase.id, period: 'last_7_days' });
-    for (const [key, value] of Object.entries(report ?? {})) if (typeof value === 'number' || typeof value === 'string') detail(`${key}: ${value}`);
-    spent();
-  } else {
-    // STEP PENDING: Find Approval Statistics (issue 11) is built on its own branch; once it is on main this step runs it.
-    got('Not in this version yet: the Find Approval Statistics search is still being built.');
-  }
+  const [report] = await run<Row[]>(App.searches.find_approval_statistics!.operation.perform, { processCode: purchase.id, period: 'last_7_days' });
+  for (const [key, value] of Object.entries(report ?? {})) if (typeof value === 'number' || typeof value === 'string') detail(`${key}: ${value}`);
+  spent();
 
   const { metered, free } = sandbox.meter;
   line(`\nThis story spent ${calls(metered)}: ${count(metered)} of your ${count(FREE_MONTHLY_QUOTA)} this month.`);
