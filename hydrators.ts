@@ -9,6 +9,7 @@ import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
 import { contentTypeOf } from './approvals/record/files';
 import { loadRecord } from './approvals/record/load';
 import type { FileRef } from './approvals/record/record';
+import { checkedDetail } from './approvals/waiting/poll';
 import { grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
 import type { Deadline } from './lib/deadline';
 import { zapierStore } from './zapier/store';
@@ -23,6 +24,16 @@ export const dehydratedFile = (z: ZObject) => (ref: FileRef) => z.dehydrateFile(
 
 export const approval = async (z: ZObject, bundle: Bundle) =>
   loadApprovalRecord(z, bundle, String(bundle.inputData.id), bundle.inputData.processCode ? String(bundle.inputData.processCode) : null);
+
+/**
+ * An Approval Waiting Too Long delivery: the approval record from the detail its check already fetched (free; one
+ * metered fetch once that expired), with the delivery's own waiting fields on top, `id` included.
+ */
+export const waitingApproval = async (z: ZObject, bundle: Bundle) => {
+  const { approvalId, processCode, delivery } = bundle.inputData as { approvalId: string; processCode: string; delivery: Record<string, unknown> };
+  const known = await checkedDetail(zapierStore(z), approvalId);
+  return { ...(await loadApprovalRecord(z, bundle, approvalId, processCode, known)), ...delivery };
+};
 
 export const attachmentFile = async (z: ZObject, bundle: Bundle) => {
   const { processInstanceId, fileId, name, type, comment } = fileRefOf(bundle.inputData);
@@ -48,4 +59,4 @@ function fileRefOf(inputData: Record<string, unknown>): FileRef {
   };
 }
 
-export default { approval, attachmentFile };
+export default { approval, waitingApproval, attachmentFile };

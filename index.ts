@@ -7,6 +7,7 @@ import approvalApproved from './triggers/approval_approved';
 import approvalFinished from './triggers/approval_finished';
 import approvalRejected from './triggers/approval_rejected';
 import approvalRevoked from './triggers/approval_revoked';
+import approvalWaitingTooLong from './triggers/approval_waiting_too_long';
 import listTemplates from './triggers/list_templates';
 import listDepartments from './triggers/list_departments';
 import listUsers from './triggers/list_users';
@@ -18,6 +19,7 @@ import startApproval from './creates/start_approval';
 import addComment from './creates/add_comment';
 import approveOrReject from './creates/approve_or_reject';
 import revokeApproval from './creates/revoke_approval';
+import transferApprovalTask from './creates/transfer_approval_task';
 import sendWorkNotification from './creates/send_work_notification';
 import newApproval from './triggers/new_approval';
 import approvalEventInstant from './triggers/approval_event_instant';
@@ -36,6 +38,7 @@ export = defineApp({
     [approvalRevoked.key]: approvalRevoked,
     [approvalFinished.key]: approvalFinished,
     [approvalEventInstant.key]: approvalEventInstant,
+    [approvalWaitingTooLong.key]: approvalWaitingTooLong,
     [listTemplates.key]: listTemplates,
     [listUsers.key]: listUsers,
     [listDepartments.key]: listDepartments,
@@ -45,6 +48,7 @@ export = defineApp({
     [addComment.key]: addComment,
     [approveOrReject.key]: approveOrReject,
     [revokeApproval.key]: revokeApproval,
+    [transferApprovalTask.key]: transferApprovalTask,
     [sendWorkNotification.key]: sendWorkNotification,
   },
   searches: {

@@ -25,6 +25,16 @@ export interface SimApproval {
   outcome: 'agree' | 'refuse' | 'revoke';
   /** The originator's user id; user-1 when omitted. */
   originator?: string;
+  /** Its approval tasks, for the waiting trigger's cost model; none when omitted. */
+  tasks?: SimTask[];
+}
+
+/** One approver's task: RUNNING from `startedAt` until `finishedAt`. */
+export interface SimTask {
+  taskId: number;
+  userId: string;
+  startedAt: number;
+  finishedAt: number;
 }
 
 /** One call as DingTalk received it: the query for GET calls, the body for POST calls. */
@@ -140,7 +150,14 @@ export class SimulatedDingTalk {
               ...(status === 'RUNNING' ? {} : { finishTime: apiTime(approval.finishedAt) }),
               ...(status === 'COMPLETED' ? { result: approval.outcome } : {}),
               formComponentValues: [{ name: 'Amount', value: '6000', componentType: 'MoneyField' }],
-              tasks: [],
+              tasks: (approval.tasks ?? [])
+                .filter((task) => task.startedAt <= this.now)
+                .map((task) => ({
+                  taskId: task.taskId,
+                  userId: task.userId,
+                  createTime: apiTime(task.startedAt),
+                  ...(this.now < task.finishedAt ? { status: 'RUNNING', result: 'NONE' } : { status: 'COMPLETED', result: 'AGREE', finishTime: apiTime(task.finishedAt) }),
+                })),
               operationRecords: [],
             },
             success: 'true',

@@ -79,6 +79,8 @@ export const endpoints = {
   ListProcessInstanceIds: api('ListProcessInstanceIds', 'POST', '/v1.0/workflow/processes/instanceIds/query', 'Workflow.Instance.Read', 'obtain-an-approval-list-of-instance-ids'),
   AddProcessInstanceComment: api('AddProcessInstanceComment', 'POST', '/v1.0/workflow/processInstances/comments', 'Workflow.Instance.Write', 'official-approval-adds-approval-comments'),
   ExecuteProcessInstance: api('ExecuteProcessInstance', 'POST', '/v1.0/workflow/processInstances/execute', 'Workflow.Instance.Write', 'approve-or-reject-the-approval-task'),
+  // Transfer (转交) a pending task; operateUserId must be the task's current approver (transfer-the-oa-approval-task).
+  RedirectWorkflowTask: api('RedirectWorkflowTask', 'POST', '/v1.0/workflow/tasks/redirect', 'Workflow.Instance.Write', 'transfer-the-oa-approval-task'),
   TerminateProcessInstance: api('TerminateProcessInstance', 'POST', '/v1.0/workflow/processInstances/terminate', 'Workflow.Instance.Write', 'revoke-an-approval-instance'),
   QuerySchemaByProcessCode: api('QuerySchemaByProcessCode', 'GET', '/v1.0/workflow/forms/schemas/processCodes', 'Workflow.Form.Read', 'obtain-the-form-schema'),
   ListUserVisibleBpmsProcesses: api('ListUserVisibleBpmsProcesses', 'GET', '/v1.0/workflow/processes/userVisibilities/templates', 'Workflow.Form.Read', 'obtains-a-list-of-approval-forms-visible-to-the-specified'),

@@ -16,6 +16,7 @@ import {
   ListUserVisibleBpmsProcessesResponseBody,
   ProcessForecastResponseBody,
   QuerySchemaByProcessCodeResponseBody,
+  RedirectWorkflowTaskResponseBody,
   StartProcessInstanceResponseBody,
   type FormComponent,
   type ProcessInstance,
@@ -176,6 +177,23 @@ export async function executeProcessInstance(
   body: { processInstanceId: string; taskId: number; actionerUserId: string; result: 'agree' | 'refuse'; remark?: string; file?: FileInput },
 ): Promise<boolean> {
   const { result } = await call(transport, endpoints.ExecuteProcessInstance, BooleanResultResponseBody, { body: { ...body } });
+  return result ?? false;
+}
+
+/** DingTalk's documented limits for a transfer (transfer-the-oa-approval-task): remark 256, actionName 128 characters. */
+export const MAX_REDIRECT_REMARK = 256;
+export const MAX_REDIRECT_ACTION_NAME = 128;
+
+/**
+ * Transfers (转交) a pending task to another user. DingTalk's doc: `operateUserId` must be the task's current
+ * approver ("需要跟任务的当前执行人保持一致，否则无法通过校验"); the task then ends REDIRECTED and the target gets a new task.
+ * Fields from the SDK's RedirectWorkflowTaskRequest (`@alicloud/dingtalk` 2.2.27 workflow_1_0).
+ */
+export async function redirectWorkflowTask(
+  transport: Transport,
+  body: { taskId: number; toUserId: string; operateUserId: string; remark?: string; actionName?: string; file?: FileInput },
+): Promise<boolean> {
+  const { result } = await call(transport, endpoints.RedirectWorkflowTask, RedirectWorkflowTaskResponseBody, { body: { ...body } });
   return result ?? false;
 }
 

@@ -31,6 +31,13 @@ export const cacheKeys = {
   /** A template's per-approval step timings for Find Approval Statistics (approvals/stats/timings.ts). */
   timings: (processCode: string) => `dingtalk:timings:v1:${processCode}`,
   userName: (userId: string) => `dingtalk:user-name:v1:${userId}`,
+  /** A user's name and manager (approvals/waiting/people.ts). */
+  person: (userId: string) => `dingtalk:person:v1:${userId}`,
+  /** What Approval Waiting Too Long learned about running approvals' tasks, per ledger (approvals/waiting/poll.ts). */
+  waiting: (scope: LedgerScope) => scoped('waiting-v1', scope),
+  /** The detail a waiting check fetched, so delivering that wait costs no second fetch (a running approval's detail
+   * is never put under `detail`, which Find Approval trusts as final). */
+  waitingDetail: (id: string) => `dingtalk:waiting-detail:v1:${id}`,
   templateName: (processCode: string) => `dingtalk:template-name:v1:${processCode}`,
   /** A template's form components (QuerySchemaByProcessCode). */
   schema: (processCode: string) => `dingtalk:schema:v1:${processCode}`,
@@ -55,6 +62,8 @@ export const cacheTtlS = {
   /** As long as an outcome: an approval's title never changes. */
   title: 130 * DAY_S,
   name: 7 * DAY_S,
+  /** Watches live as long as their approvals run; running approvals are kept as long as the ledger. */
+  waiting: 35 * DAY_S,
   /** Metered lookups the Zap editor repeats often. */
   schema: 600,
   forecast: 600,

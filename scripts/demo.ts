@@ -1,6 +1,7 @@
 /**
  * `npm start`: the integration's real operations, run through Zapier's own tooling (createAppTester) against the
- * local DingTalk sandbox, telling the story of one expense claim. No credentials needed.
+ * local DingTalk sandbox, telling the story of one expense claim, then (on simulated time) of a purchase request
+ * that waits too long and is escalated. No credentials needed.
  *
  * Written for the person who will run the Zaps (an office manager, not a developer): form fields by their labels,
  * values as sentences, and each step's metered DingTalk calls against the organisation's monthly quota.
@@ -14,6 +15,27 @@ type Row = Record<string, unknown>;
 
 /** DingTalk's free edition since 2025-11-19: metered calls a month for the whole organisation (README §5). */
 const FREE_MONTHLY_QUOTA = 5000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Simulated time for the second story: Date (now and `new Date()`) runs ahead by what the story advances, in this
+ * process only, so the sandbox, token expiry and the triggers' thresholds all see the same clock.
+ */
+let clockOffsetMs = 0;
+const RealDate = Date;
+class StoryDate extends RealDate {
+  constructor(...args: [] | [string | number | Date]) {
+    if (args.length === 0) super(RealDate.now() + clockOffsetMs);
+    else super(args[0]);
+  }
+  static override now(): number {
+    return RealDate.now() + clockOffsetMs;
+  }
+}
+globalThis.Date = StoryDate as DateConstructor;
+const advanceClock = (ms: number) => {
+  clockOffsetMs += ms;
+};
 
 const line = (text = '') => console.log(text);
 const step = (n: number, text: string) => line(`\n${n}. ${text}`);
@@ -108,8 +130,17 @@ async function main() {
   step(1, 'Connect Zapier to DingTalk with the app\'s Client ID and Secret.');
   const session = (await appTester(App.authentication.sessionConfig.perform, { authData: sandbox.credentials, meta })) as Row;
   const authData = { ...sandbox.credentials, ...(session as Record<string, string>) };
-  const run = <T>(operation: Operation, inputData: Row = {}, extraMeta: Row = {}) =>
-    appTester(operation, { authData, inputData, meta: { ...meta, ...extraMeta } }) as Promise<T>;
+  // As Zapier does: when a step asks for a new token (RefreshAuthError), run the session login and the step again.
+  const run = async <T>(operation: Operation, inputData: Row = {}, extraMeta: Row = {}): Promise<T> => {
+    const attempt = () => appTester(operation, { authData, inputData, meta: { ...meta, ...extraMeta } }) as Promise<T>;
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as Error).name !== 'RefreshAuthError') throw error;
+      Object.assign(authData, (await appTester(App.authentication.sessionConfig.perform, { authData: sandbox.credentials, meta })) as Record<string, string>);
+      return attempt();
+    }
+  };
   got(`Connected to ${((await run<Row>(App.authentication.test)).connection_label as string) ?? 'DingTalk'}.`);
   spent();
 
@@ -179,19 +210,82 @@ async function main() {
   got(`Comment added as ${staff.name} at ${when(comment.commented_at)}: "${String(comment.comment)}"`);
   spent();
 
-  step(9, 'A purchase request is left waiting: remind the approver with a work notification.');
-  const purchase = templates.find((t) => /purchase/i.test(String(t.name)));
-  if (purchase) {
-    const waiting = sandbox.org.instance(String((await run<Row[]>(App.triggers.new_approval!.operation.perform, { processCode: purchase.id }, { isLoadingSample: true }))[0]?.id ?? '')) as Row | undefined;
-    const approverId = String((waiting?.tasks as Row[] | undefined)?.find((t) => t.status === 'RUNNING')?.userId ?? colleague);
-    await run<Row>(App.creates.send_work_notification!.operation.perform, {
-      userIds: [approverId],
-      msgType: 'text',
-      content: 'Reminder: a purchase request has been waiting for your approval for over 2 hours.',
-    });
-    got(`Work notification sent to ${users.find((u) => u.userid === approverId)?.name ?? approverId}.`);
-    spent();
-  }
+  // The second story runs on simulated time: a day passes in seconds, for the sandbox and the integration alike.
+  line('\nThe second story, on simulated time: a purchase request is left waiting.');
+  const purchase = templates.find((t) => /purchase/i.test(String(t.name)))!;
+  // Chan's department manager approves first; the Budget Holder Chan chooses (Finance's Ho Chi Keung) next.
+  const manager = users.find((u) => u.userid === 'user-lee-0002') ?? users[1]!;
+  const budgetHolder = users.find((u) => u.userid === 'user-ho-0004') ?? users[2]!;
+
+  step(9, 'Turn on two "Approval Waiting Too Long" Zaps on purchase requests: at 2 hours (remind) and at 24 hours (escalate).');
+  // Both Zaps share one refresh of DingTalk's running list per 15 minutes (Refresh Interval), whatever Zapier's polling.
+  const waitingZap = (hours: number) => ({ processCode: purchase.id, hours: String(hours), refreshMinutes: '15' });
+  const waitingSeen = new Set<unknown>();
+  const pollWaiting = async (hours: number, extraMeta: Row = {}) => {
+    const records = await run<Row[]>(App.triggers.approval_waiting_too_long!.operation.perform, waitingZap(hours), extraMeta);
+    const fresh = records.filter((r) => !waitingSeen.has(r.id));
+    fresh.forEach((r) => waitingSeen.add(r.id));
+    return fresh;
+  };
+  await pollWaiting(2, { isPopulatingDedupe: true });
+  await pollWaiting(24, { isPopulatingDedupe: true });
+  // The Budget Holder field appears once the originator is known (DingTalk's forecast of the approval chain).
+  const purchaseFields = (await appTester(App.creates.start_approval!.operation.inputFields as never, { authData, inputData: { processCode: purchase.id, originatorUserId: staff.userid }, meta })) as Field[];
+  const purchaseForm = Object.fromEntries(
+    purchaseFields
+      .filter((f) => (f.key.startsWith('form__') && f.type !== 'copy') || f.key.startsWith('approver__'))
+      .map((f) => [f.key, f.key.startsWith('approver__') ? [budgetHolder.userid] : fill(f, colleague, String(staff.deptIds[0]))]),
+  );
+  const request = await run<Row>(App.creates.start_approval!.operation.perform, { processCode: purchase.id, originatorUserId: staff.userid, ...purchaseForm });
+  got(`${staff.name} submits purchase request ${String(request.id)}; it waits for ${manager.name}, who is busy.`);
+  spent();
+
+  // Zapier polls every 1 to 15 minutes; the story polls every 15 minutes of simulated time.
+  const untilFired = async (hours: number, limitHours: number) => {
+    const deadline = Date.now() + limitHours * HOUR_MS;
+    let polls = 0;
+    while (Date.now() < deadline) {
+      advanceClock(15 * 60 * 1000);
+      polls += 1;
+      const other = hours === 2 ? 24 : 2;
+      const fired = (await pollWaiting(hours)).filter((r) => r.approval_id === request.id);
+      const alsoFired = (await pollWaiting(other)).filter((r) => r.approval_id === request.id);
+      if (alsoFired.length > 0) got(`(The ${other}-hour Zap fired too, for ${String(alsoFired[0]!.approver_name)}.)`);
+      if (fired.length > 0) return { record: fired[0]!, polls };
+    }
+    throw new Error(`The ${hours}-hour Zap did not fire within ${limitHours} hours`);
+  };
+
+  step(10, 'Two hours later, "Approval Waiting Too Long" (2 hours) fires, and a work notification reminds the approver.');
+  const reminder = await untilFired(2, 3);
+  got(`${String(reminder.record.approver_name)} has waited ${String(reminder.record.hours_waited)} hours (since ${when(reminder.record.waiting_since)}), after ${reminder.polls} polls of both Zaps.`);
+  await run<Row>(App.creates.send_work_notification!.operation.perform, {
+    userIds: [reminder.record.approver_user_id],
+    msgType: 'text',
+    content: `Reminder: purchase request ${String(reminder.record.title ?? reminder.record.approval_id)} has waited for your approval for over 2 hours.`,
+  });
+  got(`Work notification sent to ${String(reminder.record.approver_name)}.`);
+  spent();
+
+  step(11, 'At 24 hours it fires again (24 hours), and Transfer Approval Task moves the task to the approver\'s manager, who approves.');
+  const escalation = await untilFired(24, 23);
+  got(`Still waiting after ${String(escalation.record.hours_waited)} hours (${escalation.polls} more polls); ${String(escalation.record.approver_name)}'s manager is ${String(escalation.record.manager_name)}.`);
+  const moved = await run<Row>(App.creates.transfer_approval_task!.operation.perform, {
+    processInstanceId: request.id,
+    taskId: escalation.record.task_id,
+    target: 'manager',
+    remark: 'Waiting over 24 hours: escalated to the manager.',
+  });
+  got(`Task moved from ${String(escalation.record.approver_name)} to ${String(escalation.record.manager_name)}.`);
+  const decided = await run<Row>(App.creates.approve_or_reject!.operation.perform, { processInstanceId: request.id, actionerUserId: moved.to_user_id, result: 'agree', remark: 'Approved on escalation.' });
+  const next = (decided.tasks as Row[] | undefined)?.find((t) => t.status === 'RUNNING');
+  got(`${String(escalation.record.manager_name)} approved; the purchase request ${next ? `moves on to ${String(next.user_name ?? next.user_id)}, the Budget Holder` : 'is complete'}.`);
+  spent();
+
+  step(12, 'Find Approval Statistics reports the week.');
+  const [report] = await run<Row[]>(App.searches.find_approval_statistics!.operation.perform, { processCode: purchase.id, period: 'last_7_days' });
+  for (const [key, value] of Object.entries(report ?? {})) if (typeof value === 'number' || typeof value === 'string') detail(`${key}: ${value}`);
+  spent();
 
   const { metered, free } = sandbox.meter;
   line(`\nThis story spent ${calls(metered)}: ${count(metered)} of your ${count(FREE_MONTHLY_QUOTA)} this month.`);

@@ -29,7 +29,7 @@ const commonFields = defineInputFields([
   usersField('originatorUserIds', 'Originators', 'Only approvals submitted by these DingTalk users (at most 10). Leave empty for everyone.'),
 ]);
 
-const freshnessField = {
+export const freshnessField = {
   key: 'refreshMinutes',
   label: 'Refresh Interval',
   required: false,

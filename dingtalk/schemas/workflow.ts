@@ -103,6 +103,9 @@ export const ListProcessInstanceIdsResponseBody = z.looseObject({
 /** Add/Execute/Terminate …ResponseBody: `{result: boolean, success: boolean}` */
 export const BooleanResultResponseBody = z.looseObject({ result: z.boolean().nullish(), success: z.boolean().nullish() });
 
+/** RedirectWorkflowTaskResponseBody: `{result: boolean}` only. */
+export const RedirectWorkflowTaskResponseBody = z.looseObject({ result: z.boolean().nullish() });
+
 /** QuerySchemaByProcessCodeResponseBodyResultSchemaContentItemsChildrenProps */
 const ChildProps = z.looseObject({
   id: optionalString,

@@ -5,7 +5,7 @@
  * approve-or-reject-the-approval-task, revoke-an-approval-instance, download-an-approval-attachment).
  */
 import type { EndpointName } from '../../dingtalk/endpoints';
-import { comment, decide, FlowError, terminate } from '../flow';
+import { comment, decide, FlowError, redirect, terminate } from '../flow';
 import { DOWNLOAD_TTL_MS, downloadPath } from '../files';
 import { apiError, failApi, isRecord, numeric, ok, text, type Handler } from '../http';
 import { startInstance } from '../start';
@@ -16,6 +16,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_TEXT = 1024;
 const MAX_FILES = 20;
 const REVOKE_AFTER_MS = 15 * 1000;
+/** transfer-the-oa-approval-task: remark at most 256 characters, actionName at most 128. */
+const MAX_REDIRECT_REMARK = 256;
+const MAX_REDIRECT_ACTION_NAME = 128;
 
 /** FlowErrors become DingTalk's 400 answers. */
 const guarded = (handler: Handler): Handler => (ctx, request) => {
@@ -105,6 +108,28 @@ export const instanceRoutes: Partial<Record<EndpointName, Handler>> = {
     const instance = instanceOf(ctx.state, id, 'aflowProcessNotExist');
     decide(ctx.state, instance, { taskId, userId, result, ...(remark ? { remark } : {}), ...fileOf(body.file) }, ctx.now());
     return ok({ result: true, success: true });
+  }),
+
+  /**
+   * Transfer (转交): transfer-the-oa-approval-task documents remark ≤ 256 and actionName ≤ 128 characters and that
+   * operateUserId must be the task's current approver. Its error codes are not documented: the ones below are
+   * ExecuteProcessInstance's (⚠).
+   */
+  RedirectWorkflowTask: guarded((ctx, { body }) => {
+    const taskId = numeric(body.taskId) ?? failApi('invalidInstanceExecuteTaskId', '任务id不能为空');
+    const toUserId = text(body.toUserId) ?? failApi('invalidParameter', '被转交人userId不能为空');
+    const operator = text(body.operateUserId) ?? failApi('invalidInstanceExecuteActionerUserId', '操作人userId不能为空');
+    const remark = text(body.remark);
+    if (remark !== undefined && remark.length > MAX_REDIRECT_REMARK) failApi('invalidParameter', `转交备注最大长度${MAX_REDIRECT_REMARK}字符`);
+    const actionName = text(body.actionName);
+    if (actionName !== undefined && actionName.length > MAX_REDIRECT_ACTION_NAME) failApi('invalidParameter', `操作节点名最大长度${MAX_REDIRECT_ACTION_NAME}字符`);
+    if (!userById(ctx.state, operator)) failApi('userNotExist', '用户不存在');
+    const instance = Object.values(ctx.state.instances).find((candidate) => candidate.tasks.some((task) => task.taskId === taskId));
+    if (!instance) return failApi('aflowTaskNotExist', '任务不存在');
+    const task = instance.tasks.find((candidate) => candidate.taskId === taskId);
+    if (task?.status === 'RUNNING' && task.userId !== operator) failApi('noPermission', '操作人需要跟任务的当前执行人保持一致');
+    redirect(ctx.state, instance, { taskId, userId: operator, toUserId, ...(remark ? { remark } : {}) }, ctx.now());
+    return ok({ result: true });
   }),
 
   TerminateProcessInstance: guarded((ctx, { body }) => {

@@ -21,6 +21,7 @@ const KEYS = {
   add_comment: 'Comment',
   approve_or_reject: 'Approval',
   revoke_approval: 'Approval',
+  transfer_approval_task: 'Approval',
   send_work_notification: 'Notification',
 };
 const byKey = App.creates as unknown as Record<string, CreateLike>;
@@ -82,6 +83,7 @@ test('Start Approval, Approve or Reject and Revoke return the approval record, w
     start_approval: ['note'],
     approve_or_reject: ['decision', 'decided_by_user_id', 'decided_at', 'note'],
     revoke_approval: ['revoked_by_user_id', 'revoked_at', 'note'],
+    transfer_approval_task: ['transferred_task_id', 'from_user_id', 'to_user_id', 'transferred_at', 'note'],
   };
   for (const [key, keys] of Object.entries(added)) {
     const { operation } = byKey[key]!;
@@ -91,7 +93,7 @@ test('Start Approval, Approve or Reject and Revoke return the approval record, w
 });
 
 test('the approval actions share the Approval field: mapped from a trigger or Find Approval, or picked after a Template', () => {
-  for (const key of ['add_comment', 'approve_or_reject', 'revoke_approval']) {
+  for (const key of ['add_comment', 'approve_or_reject', 'revoke_approval', 'transfer_approval_task']) {
     const fields = byKey[key]!.operation.inputFields;
     expect(fields.slice(0, 2)).toEqual([
       expect.objectContaining({ key: 'processCode', required: false, dynamic: 'list_templates.id.name' }),

@@ -45,6 +45,7 @@ import {
   ListUserVisibleBpmsProcessesResponseBody,
   ProcessForecastResponseBody,
   QuerySchemaByProcessCodeResponseBody,
+  RedirectWorkflowTaskResponseBody,
   StartProcessInstanceResponseBody,
 } from '../../dingtalk/schemas/workflow';
 import { axiosTransport } from '../../dingtalk/axios-transport';
@@ -59,6 +60,7 @@ import {
   listUserVisibleBpmsProcesses,
   processForecast,
   querySchemaByProcessCode,
+  redirectWorkflowTask,
   startProcessInstance,
   terminateProcessInstance,
   type FileInput,
@@ -400,6 +402,12 @@ const contracts: Partial<Record<EndpointName, ContractEntry>> = {
     reply: { result: true, success: true },
     schema: BooleanResultResponseBody,
     against: workflow('ExecuteProcessInstance'),
+  },
+  RedirectWorkflowTask: {
+    call: (t) => redirectWorkflowTask(t, { taskId: 5, toUserId: 'u2', operateUserId: 'u1', remark: 'Please cover', actionName: 'Transfer', file }),
+    reply: { result: true },
+    schema: RedirectWorkflowTaskResponseBody,
+    against: workflow('RedirectWorkflowTask'),
   },
   TerminateProcessInstance: {
     call: (t) => terminateProcessInstance(t, { processInstanceId: 'i1', isSystem: false, operatingUserId: 'u1', remark: 'oops' }),

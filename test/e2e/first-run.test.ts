@@ -100,7 +100,7 @@ describe('npm start', () => {
     // The per-step figures add up to the total.
     const steps = [...stdout.matchAll(/^ {3}\((\d+) metered DingTalk calls?\)$/gm)].map((match) => Number(match[1]));
     expect(steps.reduce((sum, n) => sum + n, 0)).toBe(Number(total?.[1]));
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('the README sandbox examples', () => {

@@ -36,7 +36,7 @@ test('the meter counts workflow and message calls as metered, token and contacts
   expect(sandbox.meter.byEndpoint).toEqual(byEndpoint);
   // SearchUser is not on DingTalk's quota-free contacts list; the oapi contacts calls are.
   expect(sandbox.meter.byEndpoint).toMatchObject({ GetAccessToken: 2, SearchUser: 1, GetUser: 1, SendWorkNotification: 1 });
-  expect(metered).toBe(15); // 13 workflow calls, SearchUser and the notification
+  expect(metered).toBe(17); // 15 workflow calls, SearchUser and the notification
 
   sandbox.meter.reset();
   expect([sandbox.meter.metered, sandbox.meter.free, sandbox.meter.byEndpoint]).toEqual([0, 0, {}]);

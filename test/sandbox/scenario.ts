@@ -19,6 +19,7 @@ import {
   listProcessInstanceIds,
   processForecast,
   querySchemaByProcessCode,
+  redirectWorkflowTask,
   startProcessInstance,
   terminateProcessInstance,
 } from '../../dingtalk/workflow';
@@ -61,6 +62,9 @@ export async function exerciseEveryEndpoint(sandbox: Sandbox, transport: Transpo
   const task = started.tasks?.find((candidate) => candidate.status === 'RUNNING');
   if (!task?.userId) throw new Error('the started approval has no running task');
   await executeProcessInstance(t, { processInstanceId: instanceId, taskId: task.taskId, actionerUserId: task.userId, result: 'agree', remark: 'OK' });
+  const next = (await getProcessInstance(t, instanceId)).tasks?.find((candidate) => candidate.status === 'RUNNING');
+  if (!next?.userId) throw new Error('the approved step left no running task');
+  await redirectWorkflowTask(t, { taskId: next.taskId, toUserId: people.director, operateUserId: next.userId, remark: 'Away this week. 本週休假。' });
 
   // The seeded, approved expense claim carries two receipts.
   const { items: approved } = await listProcessInstanceIds(t, { processCode: codes.expense, startTime: Date.now() - 30 * DAY, statuses: ['COMPLETED'] });

@@ -9,6 +9,8 @@ import { approvalOutputFields } from '../../zapier/output-fields';
 import { approvalRecord } from '../../approvals/record/record';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import sample from '../../samples/approval.json';
+import waitingSample from '../../samples/waiting.json';
+import { waitingOutputFields } from '../../zapier/waiting-trigger';
 import completedBody from '../fixtures/get-process-instance.json';
 import { ISO_WITH_OFFSET, isTitleCase } from '../publishing-rules';
 
@@ -27,8 +29,8 @@ const LOOKS_LIKE_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 
 
 describe('triggers (D018, D021, singular noun)', () => {
-  it('the visible triggers are exactly the five polling approval triggers and the instant one', () => {
-    expect(visible.map((trigger) => trigger.key).sort()).toEqual(['approval_approved', 'approval_event_instant', 'approval_finished', 'approval_rejected', 'approval_revoked', 'new_approval']);
+  it('the visible triggers are exactly the five polling approval triggers, the instant one and Approval Waiting Too Long', () => {
+    expect(visible.map((trigger) => trigger.key).sort()).toEqual(['approval_approved', 'approval_event_instant', 'approval_finished', 'approval_rejected', 'approval_revoked', 'approval_waiting_too_long', 'new_approval']);
     expect(triggers.filter((trigger) => trigger.display.hidden).map((trigger) => trigger.key).sort()).toEqual(['list_departments', 'list_templates', 'list_users']);
   });
 
@@ -46,9 +48,22 @@ describe('triggers (D018, D021, singular noun)', () => {
     expect(isTitleCase('List of Approval Templates')).toBe(true);
   });
 
-  it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: uses the shared sample and output fields', (_key, trigger) => {
+  const ledgerTriggers = visible.filter((trigger) => trigger.key !== 'approval_waiting_too_long');
+  it.each(ledgerTriggers.map((trigger) => [trigger.key, trigger] as const))('%s: uses the shared sample and output fields', (_key, trigger) => {
     expect(trigger.operation.sample).toBe(sample);
     expect(trigger.operation.outputFields).toBe(approvalOutputFields);
+  });
+
+  it('approval_waiting_too_long: the approval record plus waiting fields, every sample key described, dates with offsets', () => {
+    const waiting = visible.find((trigger) => trigger.key === 'approval_waiting_too_long')!;
+    const outputKeys = (waiting.operation.outputFields as PlainOutputField[]).map((field) => field.key);
+    expect(outputKeys).toEqual(expect.arrayContaining([...approvalOutputFields.map((field) => field.key), ...waitingOutputFields.map((field) => field.key)]));
+    const record = waiting.operation.sample as Record<string, unknown>;
+    expect(Object.keys(record).sort()).toEqual(Object.keys({ ...sample, ...waitingSample }).sort());
+    for (const field of waitingOutputFields) expect(record).toHaveProperty(field.key);
+    expect(record.waiting_since).toMatch(ISO_WITH_OFFSET);
+    expect(record.checked_at).toMatch(ISO_WITH_OFFSET);
+    expect(record.id).toBe(`${String(record.approval_id)}:task-${String(record.task_id)}:after-2h`);
   });
 
   it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: input fields have Title Case labels and no redundant help text (D011)', (_key, trigger) => {

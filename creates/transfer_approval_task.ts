@@ -1,0 +1,178 @@
+import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
+import { personWithManager } from '../approvals/waiting/people';
+import { getProcessInstance, MAX_REDIRECT_REMARK, redirectWorkflowTask, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { loadApprovalRecord } from '../hydrators';
+import { Deadline } from '../lib/deadline';
+import { InputError, quote, readInputs } from '../lib/inputs';
+import { isoOrNull } from '../lib/time';
+import sample from '../samples/approval.json';
+import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
+import { knownRecord, recordAfterWrite } from '../zapier/after-write';
+import { approvalField, templateField } from '../zapier/fields';
+import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
+import { zapierStore } from '../zapier/store';
+import { zapierTransport } from '../zapier/transport';
+import { withUserErrors } from '../zapier/user-errors';
+
+const TARGETS = { manager: "The current approver's manager", user: 'A chosen user' } as const;
+type Target = keyof typeof TARGETS;
+const isTarget = (value: string): value is Target => Object.hasOwn(TARGETS, value);
+
+const inputFields = defineInputFields([
+  templateField(false, NAMING_TEMPLATE_HELP),
+  approvalField,
+  {
+    key: 'taskId',
+    label: 'Task ID',
+    required: false,
+    type: 'integer',
+    helpText: 'Map Waiting Task ID from Approval Waiting Too Long. Leave empty to transfer the pending task of the Current Approver below, or the only pending task.',
+  },
+  {
+    key: 'approverUserId',
+    label: 'Current Approver',
+    required: false,
+    dynamic: 'list_users.id.name',
+    search: 'find_user.id',
+    helpText: 'Optional: whose pending task moves, when the approval waits for several approvers and no Task ID is mapped.',
+  },
+  {
+    key: 'target',
+    label: 'Transfer To',
+    required: true,
+    default: 'manager',
+    choices: TARGETS,
+    helpText: "The approver's manager comes from DingTalk's contacts (free to look up); the step fails with a clear message when none is set.",
+  },
+  {
+    key: 'toUserId',
+    label: 'User',
+    required: false,
+    dynamic: 'list_users.id.name',
+    search: 'find_user.id',
+    helpText: 'The DingTalk user who receives the task, when Transfer To is "A chosen user".',
+  },
+  {
+    key: 'remark',
+    label: 'Remark',
+    required: false,
+    type: 'text',
+    helpText: `Optional note shown with the transfer, at most ${MAX_REDIRECT_REMARK} characters (DingTalk's limit).`,
+  },
+]);
+
+type Task = NonNullable<ProcessInstanceDetail['tasks']>[number];
+
+/** The same transfer already made (a rerun): the task ended REDIRECTED and the target holds a running task at its step. */
+function transferInPlace(detail: ProcessInstanceDetail, task: Task, toUserId: string) {
+  if (task.status !== 'COMPLETED' || task.result !== 'REDIRECTED') return undefined;
+  return (detail.tasks ?? []).find((t) => t.userId === toUserId && t.status === 'RUNNING' && t.activityId === task.activityId);
+}
+
+/** The approval as this step knows it when DingTalk accepted the transfer but could not be read back. */
+function knownAfterTransfer(detail: ProcessInstanceDetail, taskId: number, at: string): ProcessInstanceDetail {
+  return { ...detail, tasks: (detail.tasks ?? []).map((t) => (t.taskId === taskId ? { ...t, status: 'COMPLETED', result: 'REDIRECTED', finishTime: at } : t)) };
+}
+
+const perform = (async (z, bundle) => {
+  const input = readInputs(bundle.inputData);
+  const processInstanceId = input.required('processInstanceId', 'Approval');
+  const taskText = input.text('taskId');
+  const taskId = taskText === '' ? undefined : Number(taskText);
+  if (taskId !== undefined && !Number.isSafeInteger(taskId)) input.problems.push(`Task ID must be a whole number, not ${quote(taskText)}`);
+  const approver = input.text('approverUserId');
+  const target = input.required('target', 'Transfer To');
+  if (target && !isTarget(target)) input.problems.push(`Transfer To must be manager (the current approver's manager) or user (a chosen user), not ${quote(target)}`);
+  const chosen = input.text('toUserId');
+  if (target === 'user' && !chosen) input.problems.push('User is required when Transfer To is "A chosen user"');
+  const remark = input.text('remark');
+  input.maxLength('Remark', remark, MAX_REDIRECT_REMARK);
+  input.done();
+  refreshTokenBeforeWriting(z, bundle);
+
+  const deadline = new Deadline();
+  const processCode = input.text('processCode') || null;
+  const transport = zapierTransport(z, bundle);
+  const detail = await getProcessInstance(transport, processInstanceId);
+  const tasks = detail.tasks ?? [];
+  const running = tasks.filter((t) => t.status === 'RUNNING' && t.userId);
+  const label = await userLabels(transport, z, [...new Set([...tasks.map((t) => t.userId ?? ''), approver, chosen])]);
+
+  let task: Task | undefined;
+  if (taskId !== undefined) task = tasks.find((t) => t.taskId === taskId);
+  else if (approver) task = running.find((t) => t.userId === approver);
+  else if (running.length === 1) task = running[0];
+  else if (running.length > 1) {
+    throw new InputError([`This approval waits for ${running.length} approvers (${running.map((t) => label(t.userId!)).join(', ')}); map a Task ID or choose the Current Approver`], 'SeveralPendingTasks');
+  }
+  const status = detail.status === 'RUNNING' ? '' : ` (the approval's status is ${detail.status})`;
+  if (!task) {
+    const whose = approver ? `${label(approver)} has no pending task on this approval` : taskId !== undefined ? `Task ${taskId} is not a task of this approval` : 'This approval has no pending task';
+    throw new InputError([`${whose}${status}`], 'NoPendingTask');
+  }
+  const from = task.userId ?? '';
+
+  // The target: a chosen user, or the approver's manager from the contacts API (quota-free).
+  let toUserId = chosen;
+  if (target === 'manager') {
+    const person = await personWithManager(transport, zapierStore(z), from);
+    if (!person.managerUserId) {
+      throw new InputError([`${label(from)} has no manager set in DingTalk's contacts. Set one in the DingTalk admin console (Contacts), or choose Transfer To "A chosen user"`], 'NoManager');
+    }
+    toUserId = person.managerUserId;
+  }
+  const transfer = { transferred_task_id: task.taskId, from_user_id: from, to_user_id: toUserId };
+
+  if (task.status !== 'RUNNING') {
+    // A rerun of a step that already succeeded finds its own transfer: success.
+    const moved = transferInPlace(detail, task, toUserId);
+    if (moved) {
+      const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
+      return { ...record, ...transfer, transferred_at: isoOrNull(task.finishTime), note: 'This transfer was already in place; nothing was sent to DingTalk.' };
+    }
+    throw new InputError([`Task ${task.taskId} of ${label(from)} is no longer pending (${task.status ?? 'unknown'}${task.result ? `, ${task.result}` : ''})${status}`], 'TaskNotPending');
+  }
+  if (toUserId === from) throw new InputError([`${label(from)} already holds this task; choose someone else to transfer it to`], 'SameApprover');
+
+  // DingTalk's rule (transfer-the-oa-approval-task): the operator must be the task's current approver, so the
+  // transfer is always made, and recorded, as theirs.
+  await redirectWorkflowTask(transport, { taskId: task.taskId, toUserId, operateUserId: from, ...(remark ? { remark } : {}) });
+  const transferredAt = new Date().toISOString();
+  const record = await recordAfterWrite(z, bundle, deadline, `DingTalk accepted the transfer to ${label(toUserId)}`, processInstanceId, processCode, (note) =>
+    knownRecord(z, processInstanceId, knownAfterTransfer(detail, task.taskId, transferredAt), processCode, note),
+  );
+  return { ...record, ...transfer, transferred_at: isoOrNull(transferredAt) };
+}) satisfies CreatePerform<InferInputData<typeof inputFields>>;
+
+export default defineCreate({
+  key: 'transfer_approval_task',
+  noun: 'Approval',
+  display: {
+    label: 'Transfer Approval Task',
+    description: "Creates a transfer of a pending approval task to another DingTalk user, or to the current approver's manager, and returns the updated approval.",
+  },
+  operation: {
+    inputFields,
+    perform: withUserErrors(perform),
+    sample: {
+      ...sample,
+      status: 'RUNNING',
+      result: null,
+      outcome: 'pending',
+      finished_at: null,
+      transferred_task_id: 71000001,
+      from_user_id: 'director0001',
+      to_user_id: 'boss0001',
+      transferred_at: '2026-11-21T10:15:00+08:00',
+      note: null,
+    },
+    outputFields: [
+      ...approvalOutputFields,
+      { key: 'transferred_task_id', label: 'Transferred Task ID', type: 'integer' },
+      { key: 'from_user_id', label: 'From User ID', type: 'string' },
+      { key: 'to_user_id', label: 'To User ID', type: 'string' },
+      { key: 'transferred_at', label: 'Transferred At', type: 'datetime' },
+      noteOutputField,
+    ],
+  },
+});

@@ -1,0 +1,3 @@
+import { approvalWaitingTrigger } from '../zapier/waiting-trigger';
+
+export default approvalWaitingTrigger;

@@ -1,0 +1,129 @@
+/**
+ * Approval Waiting Too Long on the Zapier side: its fields, its poll (approvals/waiting/poll.ts) and its editor
+ * sample. A delivery is a stub plus the waiting fields; the full approval record is hoisted in only when a Zap
+ * uses it, from the detail the check already fetched.
+ */
+import { defineInputFields, defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
+import { pollWaiting, type WaitingDelivery } from '../approvals/waiting/poll';
+import { personWithManager } from '../approvals/waiting/people';
+import { DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, waitingInput } from '../approvals/waiting/input';
+import { waitingFields } from '../approvals/waiting/record';
+import { deliveryId, watchFromDetail } from '../approvals/waiting/thresholds';
+import { getProcessInstance, listProcessInstanceIds, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import hydrators, { loadApprovalRecord } from '../hydrators';
+import { verifyTemplate } from '../approvals/ledger/ledger';
+import { mapLimited } from '../lib/limiter';
+import { DAY_MS, isoFromMs } from '../lib/time';
+import sample from '../samples/waiting.json';
+import { freshnessField } from './approval-trigger';
+import { templateField, usersField } from './fields';
+import { approvalOutputFields } from './output-fields';
+import { zapierStore } from './store';
+import { zapierTransport } from './transport';
+import { withUserErrors } from './user-errors';
+
+const SAMPLE_SIZE = 3;
+const SAMPLE_FETCHES = 10;
+
+export const waitingInputFields = defineInputFields([
+  templateField(true, "The approval template (审批模板) to watch. Suite forms such as leave requests are not served by DingTalk's API."),
+  {
+    key: 'hours',
+    label: 'Hours',
+    type: 'number',
+    required: false,
+    default: String(DEFAULT_HOURS),
+    helpText:
+      `Fire once a task has waited this many hours for its approver: whole or decimal (1.5), from ${MIN_HOURS} to ${MAX_HOURS.toLocaleString('en-US')}. ` +
+      'Each task fires once per Zap; a transferred task, or the next step, fires again. Use two Zaps (for example 2 and 24) to remind and then escalate. ' +
+      'Cost: about one metered DingTalk call per running approval each time one of its tasks could cross the threshold, on top of the shared poll.',
+  },
+  usersField('approverUserIds', 'Approvers', 'Only tasks waiting for these DingTalk users. Leave empty for every approver.'),
+  freshnessField,
+]);
+
+/** Output fields the waiting trigger adds to the approval record. */
+export const waitingOutputFields = [
+  { key: 'id', label: 'Delivery ID (Approval, Task and Threshold)', type: 'string', required: true },
+  { key: 'approval_id', label: 'Approval ID', type: 'string' },
+  { key: 'task_id', label: 'Waiting Task ID', type: 'integer' },
+  { key: 'approver_user_id', label: 'Approver User ID', type: 'string' },
+  { key: 'approver_name', label: 'Approver Name', type: 'string' },
+  { key: 'step_name', label: 'Step Name', type: 'string' },
+  { key: 'waiting_since', label: 'Waiting Since', type: 'datetime' },
+  { key: 'hours_waited', label: 'Hours Waited', type: 'number' },
+  { key: 'threshold_hours', label: 'Threshold (Hours)', type: 'number' },
+  { key: 'checked_at', label: 'Checked At', type: 'datetime' },
+  { key: 'manager_user_id', label: "Approver's Manager User ID", type: 'string' },
+  { key: 'manager_name', label: "Approver's Manager Name", type: 'string' },
+] as const;
+
+function stub(z: ZObject, delivery: WaitingDelivery, processCode: string, thresholdMs: number) {
+  const fields = waitingFields(delivery, thresholdMs);
+  return {
+    template_code: processCode,
+    status: 'RUNNING',
+    result: null,
+    outcome: 'pending',
+    created_at: isoFromMs(delivery.entry.createdAt ?? delivery.entry.seenAt),
+    ...fields,
+    $HOIST$: z.dehydrate(hydrators.waitingApproval, { approvalId: delivery.approvalId, processCode, delivery: fields }),
+  };
+}
+
+/**
+ * Real records for the Zap editor: the running approvals' longest-waiting tasks (those past the threshold first),
+ * from one list page and at most SAMPLE_FETCHES detail fetches.
+ */
+async function sampleWaiting(z: ZObject, bundle: Bundle, input: ReturnType<typeof waitingInput>) {
+  const transport = zapierTransport(z, bundle);
+  const store = zapierStore(z);
+  await verifyTemplate(transport, store, input.processCode);
+  const now = Date.now();
+  const page = await listProcessInstanceIds(transport, { processCode: input.processCode, startTime: now - 30 * DAY_MS, endTime: now, statuses: ['RUNNING'] });
+  const details = await mapLimited(page.items.slice(0, SAMPLE_FETCHES), async (id) => ({ id, detail: await getProcessInstance(transport, id) }));
+  const waiting = details
+    .flatMap(({ id, detail }: { id: string; detail: ProcessInstanceDetail }) => watchFromDetail(detail, now).tasks.map((task) => ({ id, detail, task })))
+    .filter(({ task }) => input.approverIds.length === 0 || input.approverIds.includes(task.userId))
+    .sort((a, b) => a.task.startedAt - b.task.startedAt)
+    .slice(0, SAMPLE_SIZE);
+  return Promise.all(
+    waiting.map(async ({ id, detail, task }) => {
+      const delivery: WaitingDelivery = {
+        id: deliveryId(id, task.taskId, input.thresholdMs),
+        approvalId: id,
+        entry: { status: 'RUNNING', seenAt: now },
+        task,
+        checkedAt: now,
+        approver: await personWithManager(transport, store, task.userId),
+      };
+      return { ...(await loadApprovalRecord(z, bundle, id, input.processCode, detail)), ...waitingFields(delivery, input.thresholdMs) };
+    }),
+  );
+}
+
+const perform = async (z: ZObject, bundle: Bundle) => {
+  const input = waitingInput(bundle.inputData);
+  const meta = bundle.meta ?? {};
+  if (meta.isLoadingSample) return sampleWaiting(z, bundle, input);
+  const seedingDedupe = Boolean(meta.isPopulatingDedupe);
+  const deliveries = await pollWaiting(zapierTransport(z, bundle), zapierStore(z), input, { seedingDedupe, now: Date.now() });
+  if (seedingDedupe) return deliveries.map(({ id }) => ({ id }));
+  return deliveries.map((delivery) => stub(z, delivery, input.processCode, input.thresholdMs));
+};
+
+export const approvalWaitingTrigger = defineTrigger({
+  key: 'approval_waiting_too_long',
+  noun: 'Approval',
+  display: {
+    label: 'Approval Waiting Too Long',
+    description: "Triggers when an approval's task has waited for its approver at least the chosen number of hours (once per task and threshold).",
+  },
+  operation: {
+    type: 'polling',
+    inputFields: waitingInputFields,
+    perform: withUserErrors(perform),
+    sample,
+    outputFields: [...approvalOutputFields.filter((field) => field.key !== 'id'), ...waitingOutputFields],
+  },
+});
