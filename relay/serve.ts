@@ -1,15 +1,17 @@
 /**
- * `npm run relay`: the long-running service. It serves /health, /status, HTTP push and the subscription API,
- * delivers the outbox, fires waiting timers, keeps retention and holds leases on the tenants' connection slots;
- * intake (relay/intake: Stream, HTTP push, reconcile) opens and closes Stream connections on the keeper's `gained`
- * and `lost`. Events stored by another process are picked up by the delivery worker's poll. SIGINT/SIGTERM stop it
- * cleanly; a `kill -9` loses nothing acknowledged, because everything acknowledged is already committed.
+ * `npm run relay`: the long-running service. It serves /health, /status, the status page (/), HTTP push and the
+ * subscription API, delivers the outbox, fires waiting timers, keeps retention and holds leases on the tenants'
+ * connection slots; intake (relay/intake: Stream, HTTP push, reconcile) opens and closes Stream connections on the
+ * keeper's `gained` and `lost`. Events stored by another process are picked up by the delivery worker's poll.
+ * SIGINT/SIGTERM stop it cleanly; a `kill -9` loses nothing acknowledged, because everything acknowledged is
+ * already committed.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { startServer, type RunningServer } from './api/server';
 import { startIntake, type IntakeOptions } from './intake';
 import { subscriptionApi } from './api/subscriptions';
+import { statusPage } from './api/status-page';
 import { deliveryStatus } from './delivery/status';
 import { deliveryWorker } from './delivery/worker';
 import { timerWorker } from './timers/worker';
@@ -30,8 +32,14 @@ export async function serve(relay: Relay, options: Omit<IntakeOptions, 'processI
   const keeper = leaseKeeper({ store, log, process: { id: processId, host: hostname(), pid: process.pid }, gained: intake.gained, lost: intake.lost });
   const delivery = deliveryWorker({ store, sealer: relay.sealer, log });
   const timers = timerWorker({ store, log, fired: delivery.wake });
-  const routes = subscriptionApi({ config, store, sealer: relay.sealer, tenants: relay.tenants, log, replayed: delivery.wake });
-  const server = await startServer({ config, store, log, statusSources: [...intake.statusSources, deliveryStatus(store)], routes: [...intake.routes, ...routes], now: options.now });
+  // /status and the status page read the same sources: intake's connections and push quota, delivery's counts.
+  const statusSources = [...intake.statusSources, deliveryStatus(store)];
+  const routes = [
+    ...intake.routes,
+    ...subscriptionApi({ config, store, sealer: relay.sealer, tenants: relay.tenants, log, replayed: delivery.wake }),
+    ...statusPage({ config, store, log, statusSources, now: options.now, replayed: delivery.wake }),
+  ];
+  const server = await startServer({ config, store, log, statusSources, routes, now: options.now });
   const stopRetention = startRetention(store, config.retentionDays, log);
   keeper.start();
   delivery.start();

@@ -12,6 +12,7 @@ import { subscriptionQueries } from './subscriptions';
 import { deliveryQueries } from './deliveries';
 import { timerQueries } from './timers';
 import { statsQueries } from './stats';
+import { chartQueries } from './charts';
 
 export type Store = ReturnType<typeof storeOver>;
 
@@ -29,6 +30,7 @@ function storeOver(db: Db) {
     deliveries: deliveryQueries(db),
     timers: timerQueries(db),
     stats: statsQueries(db),
+    charts: chartQueries(db),
     /** True when the database answers a query. */
     async reachable(): Promise<boolean> {
       try {
