@@ -21,10 +21,11 @@ export function chartQueries(db: Db) {
     eventsPerDay: async (tenantId: string, since: number, offsetMs: number): Promise<DayCount[]> =>
       (
         await db.all<DayCount>(
-          // Integer division on both databases: BIGINT / BIGINT truncates in PostgreSQL as in SQLite.
-          `SELECT (received_at + ?) / ${DAY_MS} AS day, COUNT(*) AS events FROM events
+          // Integer division on both databases, so the offset is an integer literal: node:sqlite binds every JS
+          // number as REAL, and REAL / INTEGER would not truncate to whole days.
+          `SELECT (received_at + ${Math.trunc(offsetMs)}) / ${DAY_MS} AS day, COUNT(*) AS events FROM events
            WHERE tenant_id = ? AND received_at >= ? AND via <> 'timer' GROUP BY day ORDER BY day`,
-          [offsetMs, tenantId, since],
+          [tenantId, since],
         )
       ).map((row) => ({ day: Number(row.day), events: Number(row.events) })),
 
