@@ -1,5 +1,5 @@
 /**
- * Who may read /status (and, later, the status page). Requests from this machine may; so may any request with
+ * Who may read /status and the status page. Requests from this machine may; so may any request with
  * the RELAY_STATUS_TOKEN as a bearer token. A request that came through a proxy (Forwarded, X-Forwarded-For)
  * counts as remote even if the proxy runs on this machine, which is how HTTPS is usually put in front.
  * A browser cannot send a bearer token, so the token is also accepted as an HTTP Basic password (any user name):

@@ -17,7 +17,7 @@ import type { Logger } from '../log';
 import type { Store } from '../store';
 import { accessOf, hostIsLoopback, sentToken } from './access';
 import { sendJson, type Handler } from './server';
-import { periodStarts, statusOf, type StatusSource } from './status';
+import { CHINA_OFFSET_MS, periodStarts, statusOf, type StatusSource } from './status';
 import { renderPage, type TenantView } from './status-html';
 
 export interface StatusPageOptions {
@@ -31,7 +31,6 @@ export interface StatusPageOptions {
 }
 
 const DAY_MS = 86_400_000;
-const CHINA_OFFSET_MS = 8 * 3_600_000;
 const CHART_DAYS = 14;
 const PROCESSING_DAYS = 30;
 const DEAD_LETTERS_SHOWN = 20;

@@ -15,7 +15,7 @@ export interface StatusSource {
  * DingTalk is in China Standard Time (UTC+8, no daylight saving), and so are its users in Hong Kong. "Today" and
  * "this month" start at midnight there; that the push quota's month does too is assumed ⚠.
  */
-const CHINA_OFFSET_MS = 8 * 3_600_000;
+export const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 export function periodStarts(now: number): { todayStart: number; monthStart: number } {
   const local = new Date(now + CHINA_OFFSET_MS);
