@@ -5,9 +5,8 @@
  * only posts replays (status-page.ts says how those are guarded).
  */
 
-/** DingTalk's free edition: 3,000 event pushes a month for the whole organisation (Professional: 50,000). */
-export const FREE_PUSHES_A_MONTH = 3_000;
-export const PROFESSIONAL_PUSHES_A_MONTH = 50_000;
+import type { DeliveryEntry } from '../delivery/status';
+import type { ConnectionEntry, PushQuotaEntry } from '../intake';
 
 export interface DeadLetterView {
   eventId: number;
@@ -18,16 +17,17 @@ export interface DeadLetterView {
   at: string;
 }
 
+/** A tenant's entry in /status (intake's and delivery's parts included), and what only the page shows. */
 export interface TenantView {
   clientId: string;
-  connections: { slot: number; state: string; heldBy?: string; leaseExpiresAt?: string }[];
+  connections: ConnectionEntry[];
   eventsToday: number;
   eventsThisMonth: number;
-  pushedThisMonth: number;
   lastEventAt: string | null;
-  deliveries: { subscriptions: number; sent: number; queued: number; retrying: number; dead: number; redeliveries: number } | undefined;
-  errors: { at: string; source: string; message: string }[];
-  deliveryErrors: { at: string; subscriptionId: string; status: string; httpStatus: number | null; error: string | null }[];
+  pushQuota: PushQuotaEntry | undefined;
+  deliveries: DeliveryEntry | undefined;
+  reconcile: { day: string; status: string; meteredCalls: number; recovered: number; error: string | null }[];
+  errors: { at: string | null; source: string; message: string }[];
   deadLetters: DeadLetterView[];
   /** The last days, oldest first, as local dates (YYYY-MM-DD) with their event counts. */
   eventsPerDay: { date: string; events: number }[];
@@ -75,15 +75,39 @@ const table = (head: string[], rows: string[][], empty: string) =>
     : `<table><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
 const cell = (value: unknown) => `<td>${escape(value)}</td>`;
 
+function connectionLine(c: ConnectionEntry): string {
+  const where = c.state === 'held by another process' ? ` (${escape(c.heldBy)})` : ` on ${escape(c.heldBy)}`;
+  const detail =
+    'waiting' in c && c.waiting
+      ? `: ${escape(c.waiting.reason)}; next attempt at ${escape(c.waiting.retryAt)} (${number(c.waiting.failures)} failed)`
+      : 'since' in c
+        ? ` since ${escape(c.since)}, ${number(c.eventsAcked)} events acknowledged`
+        : '';
+  return `<li class="connection" data-state="${escape(c.state)}">slot ${escape(c.slot)}: <b>${escape(c.state)}</b>${detail}${where}</li>`;
+}
+
+function pushLine(t: TenantView): string {
+  const q = t.pushQuota;
+  if (!q) return 'not reported (intake does not run in this process)';
+  const paused = q.pausedAt
+    ? ` <strong>DingTalk reported the quota spent at ${escape(q.pausedAt)} (20001): it withholds events until the month ends; the daily reconcile recovers finished approvals.</strong>`
+    : '';
+  const share = q.share === null ? '' : ` (${Math.round(q.share * 100)}%)`;
+  return `<meter min="0" max="${escape(q.quota)}" value="${escape(Math.min(q.used, q.quota))}"></meter> <span class="pushes-used">${number(q.used)}</span> of <span class="pushes-quota">${number(q.quota)}</span>${share} (RELAY_PUSH_QUOTA). The quota is the organisation's: other apps' pushes count too.${paused}`;
+}
+
+function reconcileLine(t: TenantView): string {
+  const run = t.reconcile[0];
+  if (!run) return 'no run yet (an hour into each day, China time)';
+  return `${escape(run.day)}: ${escape(run.status)}, ${number(run.meteredCalls)} metered calls, ${number(run.recovered)} events recovered${run.error ? `: ${escape(run.error)}` : ''}`;
+}
+
 function tenantSection(t: TenantView): string {
-  const d = t.deliveries ?? { subscriptions: 0, sent: 0, queued: 0, retrying: 0, dead: 0, redeliveries: 0 };
-  const share = Math.round((t.pushedThisMonth / FREE_PUSHES_A_MONTH) * 100);
-  const connections = t.connections.length
-    ? t.connections.map((c) => `slot ${escape(c.slot)}: ${escape(c.state)}${c.heldBy ? ` by ${escape(c.heldBy)}` : ''}`).join('<br>')
-    : 'none open';
+  const d = t.deliveries ?? { subscriptions: 0, sent: 0, queued: 0, retrying: 0, dead: 0, redeliveries: 0, lastErrors: [] };
+  const connections = t.connections.length ? `<ul>${t.connections.map(connectionLine).join('')}</ul>` : 'none held';
   const errors = [
-    ...t.errors.map((e) => ({ at: e.at, what: e.source, message: e.message })),
-    ...t.deliveryErrors.map((e) => ({ at: e.at, what: `delivery to ${e.subscriptionId} (${e.status})`, message: [e.httpStatus ? `HTTP ${e.httpStatus}` : '', e.error ?? ''].filter(Boolean).join(': ') })),
+    ...t.errors.map((e) => ({ at: e.at ?? '', what: e.source, message: e.message })),
+    ...d.lastErrors.map((e) => ({ at: e.at, what: `delivery to ${e.subscriptionId} (${e.status})`, message: [e.httpStatus ? `HTTP ${e.httpStatus}` : '', e.error ?? ''].filter(Boolean).join(': ') })),
   ]
     .sort((a, b) => b.at.localeCompare(a.at))
     .slice(0, 8);
@@ -93,9 +117,10 @@ function tenantSection(t: TenantView): string {
 <dl>
 <dt>Connections</dt><dd class="connections">${connections}</dd>
 <dt>Events</dt><dd><span class="events-today">${number(t.eventsToday)}</span> today, <span class="events-month">${number(t.eventsThisMonth)}</span> this month${t.lastEventAt ? `, last at ${escape(t.lastEventAt)}` : ''}</dd>
-<dt>Pushes this month</dt><dd class="pushes"><meter min="0" max="${FREE_PUSHES_A_MONTH}" value="${Math.min(t.pushedThisMonth, FREE_PUSHES_A_MONTH)}"></meter> ${number(t.pushedThisMonth)} of the free edition's ${number(FREE_PUSHES_A_MONTH)} (${share}%; Professional: ${number(PROFESSIONAL_PUSHES_A_MONTH)}). The quota is the organisation's: other apps' pushes count too.</dd>
+<dt>Pushes this month</dt><dd class="pushes">${pushLine(t)}</dd>
 <dt>Subscriptions</dt><dd class="subscriptions">${number(d.subscriptions)} active</dd>
 <dt>Deliveries</dt><dd class="deliveries"><span class="sent">${number(d.sent)}</span> sent, ${number(d.queued)} queued, <span class="retrying">${number(d.retrying)}</span> retrying, <span class="dead">${number(d.dead)}</span> dead${d.redeliveries ? `, ${number(d.redeliveries)} possibly received twice (marked as redeliveries)` : ''}</dd>
+<dt>Daily reconcile</dt><dd class="reconcile">${reconcileLine(t)}</dd>
 <dt>Approval time</dt><dd class="processing">${escape(processing)} (last 30 days)</dd>
 </dl>
 <h3>Events per day (last ${t.eventsPerDay.length} days, China time)</h3>
@@ -139,7 +164,7 @@ document.addEventListener('click', async (event) => {
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:60em;padding:0 1em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.2em;margin:0}section.tenant{border:1px solid #ccc;border-radius:6px;padding:1em;margin:1em 0}
-dl{display:grid;grid-template-columns:10em 1fr;gap:.3em 1em}dt{font-weight:600}dd{margin:0}
+dl{display:grid;grid-template-columns:10em 1fr;gap:.3em 1em}dt{font-weight:600}dd{margin:0}dd ul{margin:0;padding:0;list-style:none}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.2em .5em;border-bottom:1px solid #eee;vertical-align:top;word-break:break-word}
 .chart rect{fill:#3a7bd5}.chart text{font-size:9px;text-anchor:middle;fill:#666}.none{color:#666}#message{font-weight:600}`;
 

@@ -96,7 +96,8 @@ export function statusPage({ config, store, log, statusSources, now = Date.now, 
     const today = Math.floor((periodStarts(at).todayStart + CHINA_OFFSET_MS) / DAY_MS);
     const tenants = await Promise.all(
       status.tenants.map(async (tenant) => {
-        const extra = tenant as unknown as { connections?: TenantView['connections']; deliveries?: TenantView['deliveries'] & { lastErrors?: TenantView['deliveryErrors'] } };
+        // What intake (connections, pushQuota) and delivery (deliveries) add to /status, in the shapes they export.
+        const entry = tenant as typeof tenant & Partial<Pick<TenantView, 'connections' | 'pushQuota' | 'deliveries'>>;
         const [perDay, processing, dead] = await Promise.all([
           store.charts.eventsPerDay(tenant.clientId, (today - CHART_DAYS + 1) * DAY_MS - CHINA_OFFSET_MS, CHINA_OFFSET_MS),
           store.charts.processingTime(tenant.clientId, at - PROCESSING_DAYS * DAY_MS),
@@ -105,14 +106,14 @@ export function statusPage({ config, store, log, statusSources, now = Date.now, 
         const counted = new Map(perDay.map((row) => [row.day, row.events]));
         return {
           clientId: tenant.clientId,
-          connections: extra.connections ?? [],
+          connections: entry.connections ?? [],
           eventsToday: tenant.eventsToday,
           eventsThisMonth: tenant.eventsThisMonth,
-          pushedThisMonth: tenant.pushedThisMonth,
           lastEventAt: tenant.lastEventAt,
-          deliveries: extra.deliveries,
-          errors: tenant.errors.map((e) => ({ at: e.at ?? '', source: e.source, message: e.message })),
-          deliveryErrors: extra.deliveries?.lastErrors ?? [],
+          pushQuota: entry.pushQuota,
+          deliveries: entry.deliveries,
+          reconcile: tenant.reconcile,
+          errors: tenant.errors,
           deadLetters: dead.map((row) => ({ eventId: Number(row.eventId), subscriptionId: row.subscriptionId, attempts: Number(row.attempts), httpStatus: row.lastStatus, error: row.lastError, at: new Date(Number(row.updatedAt)).toISOString() })),
           eventsPerDay: Array.from({ length: CHART_DAYS }, (_, i) => today - CHART_DAYS + 1 + i).map((day) => ({ date: localDate(day), events: counted.get(day) ?? 0 })),
           processing,

@@ -7,10 +7,20 @@ import type { Store } from '../store';
 
 const RECENT = 5;
 
+export interface DeliveryEntry {
+  subscriptions: number;
+  sent: number;
+  queued: number;
+  retrying: number;
+  dead: number;
+  redeliveries: number;
+  lastErrors: { at: string; subscriptionId: string; status: string; attempts: number; httpStatus: number | null; error: string | null }[];
+}
+
 export function deliveryStatus(store: Store): StatusSource {
   return {
     name: 'deliveries',
-    async forTenant(clientId) {
+    async forTenant(clientId): Promise<DeliveryEntry> {
       const [mine, subscriptions, errors] = await Promise.all([store.deliveries.counts(clientId), store.subscriptions.ofTenant(clientId), store.deliveries.lastErrors(clientId, RECENT)]);
       return {
         subscriptions: subscriptions.filter((s) => s.status === 'active').length,

@@ -12,7 +12,7 @@ import type { Relay } from '../open';
 import { httpPushRoute } from './http-push';
 import { ingester, PUSH_QUOTA_SOURCE } from './ingest';
 import { startReconcile } from './reconcile';
-import { StreamConnection } from './stream-connection';
+import { StreamConnection, type ConnectionStatus } from './stream-connection';
 
 export interface IntakeOptions {
   processId: string;
@@ -27,6 +27,17 @@ export interface Intake {
   statusSources: StatusSource[];
   routes: { match: (method: string, path: string) => boolean; handle: Handler }[];
   stop(): void;
+}
+
+/** One connection slot in /status: who holds its lease, and, on the holder, the connection's own state. */
+export type ConnectionEntry = { heldBy: string; leaseExpiresAt: string } & (ConnectionStatus | { slot: number; state: 'held by another process' });
+
+/** Pushes this app received this month against the edition's quota, and when DingTalk said it was spent. */
+export interface PushQuotaEntry {
+  used: number;
+  quota: number;
+  share: number | null;
+  pausedAt: string | null;
 }
 
 const keyOf = (tenantId: string, slot: number) => `${tenantId}#${slot}`;
@@ -50,7 +61,7 @@ export function startIntake(relay: Relay, { processId, acked, now = Date.now }: 
 
   const connectionsSource: StatusSource = {
     name: 'connections',
-    forTenant: async (clientId) =>
+    forTenant: async (clientId): Promise<ConnectionEntry[]> =>
       (await store.leases.all())
         .filter((lease) => lease.tenantId === clientId)
         .map((lease) => {
@@ -61,7 +72,7 @@ export function startIntake(relay: Relay, { processId, acked, now = Date.now }: 
 
   const pushQuotaSource: StatusSource = {
     name: 'pushQuota',
-    async forTenant(clientId) {
+    async forTenant(clientId): Promise<PushQuotaEntry> {
       const { monthStart } = periodStarts(now());
       const [counts, errors] = await Promise.all([store.stats.eventCounts(periodStarts(now()).todayStart, monthStart), store.errors.latest(clientId, 20)]);
       const used = Number(counts.find((row) => row.tenantId === clientId)?.pushedThisMonth ?? 0);

@@ -21,6 +21,8 @@ export interface Answer {
   delayMs?: number;
   /** Never answer. */
   hang?: boolean;
+  /** The response body (default: Zapier's success body on 200, "nope" otherwise). */
+  body?: string;
 }
 
 export async function startReceiver(answer: (request: Received, index: number) => Answer = () => ({ status: 200 })) {
@@ -36,7 +38,7 @@ export async function startReceiver(answer: (request: Received, index: number) =
       if (reply.hang) return;
       setTimeout(() => {
         response.writeHead(reply.status, reply.headers);
-        response.end(reply.status === 200 ? '{"status":"success"}' : 'nope');
+        response.end(reply.body ?? (reply.status === 200 ? '{"status":"success"}' : 'nope'));
       }, reply.delayMs ?? 0);
     });
   });

@@ -25,11 +25,13 @@ const readTenants = (page) =>
     sections.map((section) => ({
       clientId: section.dataset.clientId,
       heading: section.querySelector('h2')?.textContent,
+      connections: [...section.querySelectorAll('.connection')].map((item) => item.dataset.state),
       eventsToday: section.querySelector('.events-today')?.textContent,
       subscriptions: section.querySelector('.subscriptions')?.textContent,
       sent: section.querySelector('.sent')?.textContent,
       dead: section.querySelector('.dead')?.textContent,
-      pushes: section.querySelector('.pushes')?.textContent,
+      pushesUsed: section.querySelector('.pushes-used')?.textContent,
+      pushesQuota: section.querySelector('.pushes-quota')?.textContent,
       replayButtons: section.querySelectorAll('button.replay[data-event-id]').length,
       text: section.textContent,
       // Anything an event or error smuggled in as markup would show up as an element.
