@@ -102,12 +102,15 @@ function reconcileLine(t: TenantView): string {
   return `${escape(run.day)}: ${escape(run.status)}, ${number(run.meteredCalls)} metered calls, ${number(run.recovered)} events recovered${run.error ? `: ${escape(run.error)}` : ''}`;
 }
 
+/** A failed attempt in words: the worker's sentence already names the HTTP status when there was one. */
+const lastAnswer = (attempt: { httpStatus: number | null; error: string | null }) => attempt.error ?? (attempt.httpStatus ? `HTTP ${attempt.httpStatus}` : '');
+
 function tenantSection(t: TenantView): string {
   const d = t.deliveries ?? { subscriptions: 0, sent: 0, queued: 0, retrying: 0, dead: 0, redeliveries: 0, lastErrors: [] };
   const connections = t.connections.length ? `<ul>${t.connections.map(connectionLine).join('')}</ul>` : 'none held';
   const errors = [
     ...t.errors.map((e) => ({ at: e.at ?? '', what: e.source, message: e.message })),
-    ...d.lastErrors.map((e) => ({ at: e.at, what: `delivery to ${e.subscriptionId} (${e.status})`, message: [e.httpStatus ? `HTTP ${e.httpStatus}` : '', e.error ?? ''].filter(Boolean).join(': ') })),
+    ...d.lastErrors.map((e) => ({ at: e.at, what: `delivery to ${e.subscriptionId} (${e.status})`, message: lastAnswer(e) })),
   ]
     .sort((a, b) => b.at.localeCompare(a.at))
     .slice(0, 8);
@@ -129,7 +132,7 @@ ${chart(t.eventsPerDay)}
 ${table(
   ['Event', 'Subscription', 'Attempts', 'Last answer', 'Since', ''],
   t.deadLetters.map((l) => [
-    cell(l.eventId), cell(l.subscriptionId), cell(l.attempts), cell([l.httpStatus ? `HTTP ${l.httpStatus}` : '', l.error ?? ''].filter(Boolean).join(': ')), cell(l.at),
+    cell(l.eventId), cell(l.subscriptionId), cell(l.attempts), cell(lastAnswer(l)), cell(l.at),
     `<td><button type="button" class="replay" data-client-id="${escape(t.clientId)}" data-event-id="${escape(l.eventId)}" data-subscription-id="${escape(l.subscriptionId)}">Replay</button></td>`,
   ]),
   'No dead letters.',

@@ -3,6 +3,7 @@
  * gateway, and a burst of approval changes made the way people make them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import nock from 'nock';
 import { join, resolve } from 'node:path';
 import type { Transport } from '../../dingtalk/transport';
 import type { Sandbox } from '../../sandbox';
@@ -66,3 +67,20 @@ export async function approvalBurst(sandbox: Sandbox, transport: Transport, coun
 }
 
 export const MASTER_KEY = 'intake test master key, 32+ chars long';
+
+/**
+ * For a test file whose relay runs with no DingTalk: allows loopback, and points DINGTALK_API_BASE_URL at a closed
+ * local port, so intake's connection attempts fail fast and back off; puts both back afterwards.
+ */
+export function withoutDingTalk(): void {
+  const saved = process.env.DINGTALK_API_BASE_URL;
+  beforeAll(() => {
+    nock.enableNetConnect('127.0.0.1');
+    process.env.DINGTALK_API_BASE_URL = 'http://127.0.0.1:9';
+  });
+  afterAll(() => {
+    nock.disableNetConnect();
+    if (saved === undefined) delete process.env.DINGTALK_API_BASE_URL;
+    else process.env.DINGTALK_API_BASE_URL = saved;
+  });
+}

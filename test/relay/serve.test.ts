@@ -3,23 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
-import nock from 'nock';
 import { createLogger } from '../../relay/log';
 import { openRelay } from '../../relay/open';
 import { serve } from '../../relay/serve';
+import { withoutDingTalk } from './intake-helpers';
 
 let dir: string;
-const savedBaseUrl = process.env.DINGTALK_API_BASE_URL;
-beforeAll(() => {
-  nock.enableNetConnect('127.0.0.1');
-  // No DingTalk here: intake's connection attempts fail fast on a closed local port and back off.
-  process.env.DINGTALK_API_BASE_URL = 'http://127.0.0.1:9';
-});
-afterAll(() => {
-  nock.disableNetConnect();
-  if (savedBaseUrl === undefined) delete process.env.DINGTALK_API_BASE_URL;
-  else process.env.DINGTALK_API_BASE_URL = savedBaseUrl;
-});
+withoutDingTalk();
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'relay-serve-'));
 });
