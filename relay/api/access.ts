@@ -4,11 +4,13 @@
  * counts as remote even if the proxy runs on this machine, which is how HTTPS is usually put in front.
  * A browser cannot send a bearer token, so the token is also accepted as an HTTP Basic password (any user name):
  * the browser asks for it once and sends it with every request to the status page.
+ * A request from this machine whose Host header names another site is refused without the token: that is how DNS
+ * rebinding looks (a web page whose name now points at 127.0.0.1 reading the relay through the user's browser).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export type Access = 'allowed' | 'needs-token' | 'no-token-configured';
+export type Access = 'allowed' | 'needs-token' | 'no-token-configured' | 'foreign-host';
 
 const isLoopbackAddress = (address: string | undefined) =>
   address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
@@ -17,9 +19,9 @@ export const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('
 
 export function accessOf(request: IncomingMessage, statusToken: string | undefined): Access {
   const proxied = request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined;
-  if (!proxied && isLoopbackAddress(request.socket.remoteAddress)) return 'allowed';
-  if (!statusToken) return 'no-token-configured';
-  return sentToken(request, statusToken) ? 'allowed' : 'needs-token';
+  if (sentToken(request, statusToken)) return 'allowed';
+  if (!proxied && isLoopbackAddress(request.socket.remoteAddress)) return hostIsLoopback(request.headers.host) ? 'allowed' : 'foreign-host';
+  return statusToken ? 'needs-token' : 'no-token-configured';
 }
 
 /** True when the request carries the status token. */

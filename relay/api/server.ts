@@ -43,6 +43,7 @@ export async function startServer({ config, store, log, statusSources = [], rout
   const status: Handler = async (request, response) => {
     const access = accessOf(request, config.statusToken);
     if (access === 'no-token-configured') return sendJson(response, 403, { error: 'Status is available off this machine only with a token: set RELAY_STATUS_TOKEN and send it as "Authorization: Bearer <token>".' });
+    if (access === 'foreign-host') return sendJson(response, 403, { error: 'Ask for /status as http://127.0.0.1:<port>/status or http://localhost:<port>/status on this machine, or send RELAY_STATUS_TOKEN as "Authorization: Bearer <token>".' });
     if (access === 'needs-token') {
       response.setHeader('www-authenticate', 'Bearer');
       return sendJson(response, 401, { error: 'Send RELAY_STATUS_TOKEN as "Authorization: Bearer <token>".' });

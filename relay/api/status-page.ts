@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayConfig } from '../config';
 import type { Logger } from '../log';
 import type { Store } from '../store';
-import { accessOf, hostIsLoopback, sentToken } from './access';
+import { accessOf } from './access';
 import { sendJson, type Handler } from './server';
 import { CHINA_OFFSET_MS, periodStarts, statusOf, type StatusSource } from './status';
 import { renderPage, type TenantView } from './status-html';
@@ -42,9 +42,7 @@ function verdictOf(request: IncomingMessage, statusToken: string | undefined): V
   const access = accessOf(request, statusToken);
   if (access === 'no-token-configured') return { ok: false, status: 403, message: 'The status page is available off this machine only with a token: set RELAY_STATUS_TOKEN on the relay.' };
   if (access === 'needs-token') return { ok: false, status: 401, message: 'Sign in with any user name and RELAY_STATUS_TOKEN as the password.', basic: true };
-  if (!hostIsLoopback(request.headers.host) && !sentToken(request, statusToken)) {
-    return { ok: false, status: 403, message: 'Open the status page as http://127.0.0.1:<port>/ or http://localhost:<port>/ on this machine, or send RELAY_STATUS_TOKEN.' };
-  }
+  if (access === 'foreign-host') return { ok: false, status: 403, message: 'Open the status page as http://127.0.0.1:<port>/ or http://localhost:<port>/ on this machine, or send RELAY_STATUS_TOKEN.' };
   return { ok: true };
 }
 

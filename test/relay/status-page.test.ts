@@ -107,6 +107,10 @@ describeEachBackend((backend) => {
     expect((await call(server.url, 'GET', '/', { host: 'evil.example:8790' })).status).toBe(403);
     expect((await call(server.url, 'GET', '/', { host: 'evil.example:8790', authorization: basic(TOKEN) })).status).toBe(200);
     expect((await call(server.url, 'GET', '/', { host: 'localhost:8790' })).status).toBe(200);
+    // /status follows the same rule, so a rebinding page cannot read it as JSON either.
+    expect((await call(server.url, 'GET', '/status', { host: 'evil.example:8790' })).status).toBe(403);
+    expect((await call(server.url, 'GET', '/status', { host: 'evil.example:8790', authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect((await call(server.url, 'GET', '/status', { host: 'localhost:8790' })).status).toBe(200);
   });
 
   test('a replay must come from the page itself: without its header, or from another origin, nothing is replayed', async () => {
