@@ -1,15 +1,11 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
-import { executeProcessInstance, getProcessInstance, MAX_REMARK_CHARS, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import { loadApprovalRecord } from '../hydrators';
-import { Deadline } from '../lib/deadline';
+import { executeProcessInstance, MAX_REMARK_CHARS, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { InputError, quote, readInputs } from '../lib/inputs';
-import { isoOrNull } from '../lib/time';
+import { DAY_MS, isoOrNull, msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
-import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
-import { knownRecord, recordAfterWrite } from '../zapier/after-write';
-import { approvalField, templateField, userField } from '../zapier/fields';
+import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
+import { approvalField, taskField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
-import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
 const DECISIONS = { agree: 'Approve', refuse: 'Reject' } as const;
@@ -20,6 +16,11 @@ const inputFields = defineInputFields([
   templateField(false, NAMING_TEMPLATE_HELP),
   approvalField,
   userField('actionerUserId', 'Approver', 'The DingTalk user whose pending task is decided. The decision is recorded as theirs.'),
+  taskField(
+    "Optional. Map Waiting Task ID from Approval Waiting Too Long to decide exactly that task of the Approver. Leave empty to decide the Approver's pending task; " +
+      'then, if the Approver gave this same decision on this approval in the last 24 hours, the step takes it as its own earlier run (Zapier replays a step) and sends nothing, ' +
+      'so a replay never decides a later step of theirs. To decide such a later step, map its Task ID.',
+  ),
   {
     key: 'result',
     label: 'Decision',
@@ -36,10 +37,59 @@ const inputFields = defineInputFields([
   },
 ]);
 
-/** The approver's own decision, already in place: their latest task on this approval finished with `result`. */
-function decisionInPlace(detail: ProcessInstanceDetail, approver: string, result: Decision) {
-  const latest = (detail.tasks ?? []).filter((t) => t.userId === approver).at(-1);
-  return latest?.status === 'COMPLETED' && latest.result?.toLowerCase() === result ? latest : undefined;
+type Task = NonNullable<ProcessInstanceDetail['tasks']>[number];
+
+/**
+ * How long a decision counts as this step's own earlier run. Zapier's Autoreplay retries a failed step for about
+ * 10.5 hours (at 5 min, 30 min, 1 h, 3 h and 6 h; help.zapier.com "Replay failed Zap runs"); a day also covers a
+ * replay by hand the same day.
+ */
+const RERUN_WINDOW_MS = DAY_MS;
+
+const sameDecision = (task: Task, result: Decision) => task.status === 'COMPLETED' && task.result?.toLowerCase() === result;
+
+type Label = (userId: string) => string;
+/** What this step does: decide a task, find its own decision already made, or refuse with a sentence and a code. */
+type Choice =
+  | { decide: Task }
+  | { made: Task; later?: Task | undefined }
+  | { refuse: (label: Label) => string; code: string; users: string[] };
+
+/**
+ * With a Task ID, exactly that task of the approver. Without one, the approver's pending task, unless their latest
+ * decision on this approval is this same decision and recent: a replay of a step that succeeded would otherwise
+ * decide a later step of theirs the user never asked for, so that decision is taken as this step's own. A decision
+ * without a finish time counts as recent: sending nothing is the side that can be put right.
+ */
+function chooseTask(detail: ProcessInstanceDetail, approver: string, result: Decision, taskId: number | undefined, now: number): Choice {
+  const tasks = detail.tasks ?? [];
+  const state = detail.status === 'RUNNING' ? '' : ` (the approval's status is ${detail.status})`;
+  if (taskId !== undefined) {
+    const task = tasks.find((t) => t.taskId === taskId);
+    if (!task) return { refuse: () => `Task ${taskId} is not a task of this approval${state}`, code: 'NoPendingTask', users: [] };
+    const owner = task.userId ?? '';
+    if (owner !== approver) {
+      return { refuse: (label) => `Task ${taskId} is ${label(owner)}'s, not ${label(approver)}'s; DingTalk only lets a task's own approver decide it`, code: 'NotTheApproversTask', users: [owner, approver] };
+    }
+    if (task.status === 'RUNNING') return { decide: task };
+    if (sameDecision(task, result)) return { made: task };
+    const ended = `${task.status ?? 'unknown'}${task.result ? `, ${task.result}` : ''}`;
+    return { refuse: (label) => `Task ${taskId} of ${label(approver)} is no longer pending (${ended})${state}`, code: 'TaskNotPending', users: [approver] };
+  }
+  const mine = tasks.filter((t) => t.userId === approver);
+  // DingTalk's rule: act on the task whose status is RUNNING and whose userId is the approver.
+  const pending = mine.find((t) => t.status === 'RUNNING');
+  const latest = mine.filter((t) => t.status !== 'RUNNING').at(-1);
+  if (latest && sameDecision(latest, result)) {
+    const finished = msFromApiTime(latest.finishTime);
+    if (!pending || finished === undefined || now - finished <= RERUN_WINDOW_MS) return { made: latest, later: pending };
+  }
+  if (pending) return { decide: pending };
+  return {
+    refuse: (label) => `${label(approver)} has no pending task on this approval; it may already be decided or assigned to someone else${state}`,
+    code: 'NoPendingTask',
+    users: [approver],
+  };
 }
 
 /**
@@ -59,42 +109,38 @@ const perform = (async (z, bundle) => {
   const input = readInputs(bundle.inputData);
   const processInstanceId = input.required('processInstanceId', 'Approval');
   const approver = input.required('actionerUserId', 'Approver');
+  const taskId = input.optionalWholeNumber('taskId', 'Task ID');
   const result = input.required('result', 'Decision');
   if (result && !isDecision(result)) input.problems.push(`Decision must be agree (Approve) or refuse (Reject), not ${quote(result)}`);
   const remark = input.text('remark');
   input.maxLength('Remark', remark, MAX_REMARK_CHARS);
   input.done();
   if (!isDecision(result)) throw new InputError(input.problems);
-  refreshTokenBeforeWriting(z, bundle);
 
-  const deadline = new Deadline();
-  const processCode = input.text('processCode') || null;
-  const transport = zapierTransport(z, bundle);
-  const detail = await getProcessInstance(transport, processInstanceId);
+  const change = await approvalChange(z, bundle, processInstanceId, input.text('processCode'));
+  const { detail, transport } = change;
   const decision = { decision: result, decided_by_user_id: approver };
-  // DingTalk's rule: act on the task whose status is RUNNING and whose userId is the approver.
-  const task = (detail.tasks ?? []).find((t) => t.status === 'RUNNING' && t.userId === approver);
-  if (!task) {
-    // A rerun of a step that already succeeded (Zapier's replay, or the user's) finds its own decision: success.
-    const done = decisionInPlace(detail, approver, result);
-    if (done) {
-      const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
-      return { ...record, ...decision, decided_at: isoOrNull(done.finishTime), note: 'This decision was already in place; nothing was sent to DingTalk.' };
-    }
-    const label = await userLabels(transport, z, [approver]);
-    const status = detail.status === 'RUNNING' ? '' : ` (the approval's status is ${detail.status})`;
-    throw new InputError(
-      [`${label(approver)} has no pending task on this approval; it may already be decided or assigned to someone else${status}`],
-      'NoPendingTask',
-    );
+  const chosen = chooseTask(detail, approver, result, taskId, Date.now());
+  if ('refuse' in chosen) {
+    const label = await userLabels(transport, z, chosen.users);
+    throw new InputError([chosen.refuse(label)], chosen.code);
   }
+  if ('made' in chosen) {
+    // A rerun of a step that already succeeded (Zapier's replay, or the user's) finds its own decision: success.
+    const { made, later } = chosen;
+    const note = later
+      ? `This decision was already in place on the Approver's task ${made.taskId}; nothing was sent to DingTalk. ` +
+        `Their later task ${later.taskId} is still pending and was left alone, as a replay of this step must not decide it; to decide it, map its Task ID.`
+      : 'This decision was already in place; nothing was sent to DingTalk.';
+    return change.alreadyMade({ ...decision, decided_at: isoOrNull(made.finishTime) }, note);
+  }
+  const task = chosen.decide;
+
   // DingTalk's `result` here echoes the decision, not success; a failure comes back as an error code.
   await executeProcessInstance(transport, { processInstanceId, taskId: task.taskId, actionerUserId: approver, result, ...(remark ? { remark } : {}) });
   const decidedAt = new Date().toISOString();
-  const record = await recordAfterWrite(z, bundle, deadline, `DingTalk accepted the decision (${DECISIONS[result]})`, processInstanceId, processCode, (note) => ({
-    ...knownRecord(z, processInstanceId, knownAfterDecision(detail, task.taskId, result, decidedAt), processCode, note),
-    ...(result === 'agree' ? UNKNOWN_STATUS : {}),
-  }));
+  const done = `DingTalk accepted the decision (${DECISIONS[result]})`;
+  const record = await change.afterWrite(done, knownAfterDecision(detail, task.taskId, result, decidedAt), result === 'agree' ? UNKNOWN_STATUS : {});
   return { ...record, ...decision, decided_at: isoOrNull(decidedAt) };
 }) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 

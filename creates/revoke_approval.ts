@@ -1,12 +1,9 @@
 import { defineCreate, defineInputFields, type Bundle, type CreatePerform, type InferInputData, type ZObject } from 'zapier-platform-core';
-import { getProcessInstance, MAX_REMARK_CHARS, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import { loadApprovalRecord } from '../hydrators';
-import { Deadline } from '../lib/deadline';
+import { MAX_REMARK_CHARS, terminateProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { InputError, readInputs } from '../lib/inputs';
 import { isoOrNull, msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
-import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
-import { knownRecord, recordAfterWrite } from '../zapier/after-write';
+import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
 import { approvalField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
@@ -67,7 +64,7 @@ async function revokeProblems(z: ZObject, bundle: Bundle, detail: ProcessInstanc
  * A revoke already done by this originator: a rerun of a step that succeeded. DingTalk marks a revoked approval
  * TERMINATED; when it also lists who terminated it, that must be the same user.
  */
-function revokedBy(detail: ProcessInstanceDetail, operatingUserId: string): boolean {
+function revokeInPlace(detail: ProcessInstanceDetail, operatingUserId: string): boolean {
   if (detail.status !== 'TERMINATED' || detail.originatorUserId !== operatingUserId) return false;
   const terminations = (detail.operationRecords ?? []).filter((r) => r.type === 'TERMINATE_PROCESS_INSTANCE');
   return terminations.every((r) => !r.userId || r.userId === operatingUserId);
@@ -87,25 +84,20 @@ const perform = (async (z, bundle) => {
   const remark = input.text('remark');
   input.maxLength('Remark', remark, MAX_REMARK_CHARS);
   input.done();
-  refreshTokenBeforeWriting(z, bundle);
 
-  const deadline = new Deadline();
-  const processCode = input.text('processCode') || null;
-  const transport = zapierTransport(z, bundle);
-  const detail = await getProcessInstance(transport, processInstanceId);
-  if (revokedBy(detail, operatingUserId)) {
-    const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
-    return { ...record, revoked_by_user_id: operatingUserId, revoked_at: isoOrNull(detail.finishTime), note: 'The approval was already revoked by its originator; nothing was sent to DingTalk.' };
+  const change = await approvalChange(z, bundle, processInstanceId, input.text('processCode'));
+  const { detail } = change;
+  if (revokeInPlace(detail, operatingUserId)) {
+    const revocation = { revoked_by_user_id: operatingUserId, revoked_at: isoOrNull(detail.finishTime) };
+    return change.alreadyMade(revocation, 'The approval was already revoked by its originator; nothing was sent to DingTalk.');
   }
   const refused = await revokeProblems(z, bundle, detail, operatingUserId);
   if (refused.length > 0) throw new InputError(refused, 'CannotRevoke');
 
-  const revoked = await terminateProcessInstance(transport, { processInstanceId, isSystem: false, operatingUserId, ...(remark ? { remark } : {}) });
+  const revoked = await terminateProcessInstance(change.transport, { processInstanceId, isSystem: false, operatingUserId, ...(remark ? { remark } : {}) });
   if (!revoked) throw new z.errors.Error('DingTalk answered that the approval was not revoked. Check it in DingTalk and try again.', 'NotRevoked', 400);
   const revokedAt = new Date().toISOString();
-  const record = await recordAfterWrite(z, bundle, deadline, 'DingTalk revoked the approval', processInstanceId, processCode, (note) =>
-    knownRecord(z, processInstanceId, knownAfterRevoke(detail, revokedAt), processCode, note),
-  );
+  const record = await change.afterWrite('DingTalk revoked the approval', knownAfterRevoke(detail, revokedAt));
   return { ...record, revoked_by_user_id: operatingUserId, revoked_at: isoOrNull(revokedAt) };
 }) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 

@@ -1,17 +1,13 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { personWithManager } from '../approvals/waiting/people';
-import { getProcessInstance, MAX_REDIRECT_REMARK, redirectWorkflowTask, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import { loadApprovalRecord } from '../hydrators';
-import { Deadline } from '../lib/deadline';
+import { MAX_REDIRECT_REMARK, redirectWorkflowTask, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { InputError, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
-import { NAMING_TEMPLATE_HELP, refreshTokenBeforeWriting, userLabels } from '../zapier/actions';
-import { knownRecord, recordAfterWrite } from '../zapier/after-write';
-import { approvalField, templateField } from '../zapier/fields';
+import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
+import { approvalField, taskField, templateField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
-import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
 const TARGETS = { manager: "The current approver's manager", user: 'A chosen user' } as const;
@@ -21,13 +17,7 @@ const isTarget = (value: string): value is Target => Object.hasOwn(TARGETS, valu
 const inputFields = defineInputFields([
   templateField(false, NAMING_TEMPLATE_HELP),
   approvalField,
-  {
-    key: 'taskId',
-    label: 'Task ID',
-    required: false,
-    type: 'integer',
-    helpText: 'Map Waiting Task ID from Approval Waiting Too Long. Leave empty to transfer the pending task of the Current Approver below, or the only pending task.',
-  },
+  taskField('Map Waiting Task ID from Approval Waiting Too Long. Leave empty to transfer the pending task of the Current Approver below, or the only pending task.'),
   {
     key: 'approverUserId',
     label: 'Current Approver',
@@ -77,9 +67,7 @@ function knownAfterTransfer(detail: ProcessInstanceDetail, taskId: number, at: s
 const perform = (async (z, bundle) => {
   const input = readInputs(bundle.inputData);
   const processInstanceId = input.required('processInstanceId', 'Approval');
-  const taskText = input.text('taskId');
-  const taskId = taskText === '' ? undefined : Number(taskText);
-  if (taskId !== undefined && !Number.isSafeInteger(taskId)) input.problems.push(`Task ID must be a whole number, not ${quote(taskText)}`);
+  const taskId = input.optionalWholeNumber('taskId', 'Task ID');
   const approver = input.text('approverUserId');
   const target = input.required('target', 'Transfer To');
   if (target && !isTarget(target)) input.problems.push(`Transfer To must be manager (the current approver's manager) or user (a chosen user), not ${quote(target)}`);
@@ -88,12 +76,9 @@ const perform = (async (z, bundle) => {
   const remark = input.text('remark');
   input.maxLength('Remark', remark, MAX_REDIRECT_REMARK);
   input.done();
-  refreshTokenBeforeWriting(z, bundle);
 
-  const deadline = new Deadline();
-  const processCode = input.text('processCode') || null;
-  const transport = zapierTransport(z, bundle);
-  const detail = await getProcessInstance(transport, processInstanceId);
+  const change = await approvalChange(z, bundle, processInstanceId, input.text('processCode'));
+  const { detail, transport } = change;
   const tasks = detail.tasks ?? [];
   const running = tasks.filter((t) => t.status === 'RUNNING' && t.userId);
   const label = await userLabels(transport, z, [...new Set([...tasks.map((t) => t.userId ?? ''), approver, chosen])]);
@@ -126,10 +111,7 @@ const perform = (async (z, bundle) => {
   if (task.status !== 'RUNNING') {
     // A rerun of a step that already succeeded finds its own transfer: success.
     const moved = transferInPlace(detail, task, toUserId);
-    if (moved) {
-      const record = await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail);
-      return { ...record, ...transfer, transferred_at: isoOrNull(task.finishTime), note: 'This transfer was already in place; nothing was sent to DingTalk.' };
-    }
+    if (moved) return change.alreadyMade({ ...transfer, transferred_at: isoOrNull(task.finishTime) }, 'This transfer was already in place; nothing was sent to DingTalk.');
     throw new InputError([`Task ${task.taskId} of ${label(from)} is no longer pending (${task.status ?? 'unknown'}${task.result ? `, ${task.result}` : ''})${status}`], 'TaskNotPending');
   }
   if (toUserId === from) throw new InputError([`${label(from)} already holds this task; choose someone else to transfer it to`], 'SameApprover');
@@ -138,9 +120,7 @@ const perform = (async (z, bundle) => {
   // transfer is always made, and recorded, as theirs.
   await redirectWorkflowTask(transport, { taskId: task.taskId, toUserId, operateUserId: from, ...(remark ? { remark } : {}) });
   const transferredAt = new Date().toISOString();
-  const record = await recordAfterWrite(z, bundle, deadline, `DingTalk accepted the transfer to ${label(toUserId)}`, processInstanceId, processCode, (note) =>
-    knownRecord(z, processInstanceId, knownAfterTransfer(detail, task.taskId, transferredAt), processCode, note),
-  );
+  const record = await change.afterWrite(`DingTalk accepted the transfer to ${label(toUserId)}`, knownAfterTransfer(detail, task.taskId, transferredAt));
   return { ...record, ...transfer, transferred_at: isoOrNull(transferredAt) };
 }) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 

@@ -94,6 +94,14 @@ export function readInputs<D extends Data>(data: D) {
       if (!Number.isInteger(value) || value < min || value > max) problems.push(`${label} must be a whole number from ${min} to ${max}`);
       return value;
     },
+    /** A whole number that may be left empty, such as a task id: undefined when empty. */
+    optionalWholeNumber(key: KeyOf<D>, label: string): number | undefined {
+      const raw = textOf(data[key]);
+      if (raw === '') return undefined;
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value)) problems.push(`${label} must be a whole number, not ${quote(raw)}`);
+      return value;
+    },
     /** Notes a text longer than DingTalk accepts (counted in UTF-16 units, as DingTalk's Java does). */
     maxLength(label: string, value: string, max: number): void {
       if (value.length > max) problems.push(`${label} is ${count(value.length)} characters long; DingTalk accepts at most ${count(max)}`);

@@ -1,12 +1,18 @@
 /**
- * What the approval actions (Add Comment, Approve or Reject Approval, Revoke Approval) share beyond their fields
- * (fields.ts): user names for messages and the token check before a write. After the write: after-write.ts.
+ * What the approval actions (Add Comment, Approve or Reject Approval, Transfer Approval Task, Revoke Approval) share
+ * beyond their fields (fields.ts): user names for messages, the token check before a write, and the read-check-write
+ * frame of the actions that change an approval. After the write: after-write.ts.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { tokenExpiresSoon } from '../authentication';
 import { userNames } from '../approvals/record/lookup';
 import type { Transport } from '../dingtalk/transport';
+import { getProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
+import { loadApprovalRecord } from '../hydrators';
+import { Deadline } from '../lib/deadline';
+import { knownRecord, recordAfterWrite } from './after-write';
 import { zapierStore } from './store';
+import { zapierTransport } from './transport';
 
 /** Zapier stops an action after 30 seconds. */
 const ACTION_TIME_LIMIT_MS = 30 * 1000;
@@ -34,4 +40,35 @@ export function refreshTokenBeforeWriting(z: ZObject, bundle: Bundle): void {
   if (tokenExpiresSoon(bundle, ACTION_TIME_LIMIT_MS)) {
     throw new z.errors.RefreshAuthError('The DingTalk access token expires during this action; fetching a new one before changing the approval.');
   }
+}
+
+/**
+ * How Approve or Reject, Transfer Approval Task and Revoke Approval begin once their inputs are valid: the token
+ * renewed if it would expire mid-action, the step's deadline started, and the approval read as DingTalk has it
+ * (one metered call), for the action to check its rules and to find its own change on a rerun. What it returns
+ * ends the step either way: `alreadyMade` when the change is in place (nothing sent), `afterWrite` once DingTalk
+ * accepted the write.
+ */
+export async function approvalChange(z: ZObject, bundle: Bundle, processInstanceId: string, templateCode: string) {
+  refreshTokenBeforeWriting(z, bundle);
+  const deadline = new Deadline();
+  const processCode = templateCode || null;
+  const transport = zapierTransport(z, bundle);
+  const detail = await getProcessInstance(transport, processInstanceId);
+  return {
+    transport,
+    detail,
+    /** A rerun found its own change: the approval as it is, what the action adds, and the note that says nothing was sent. */
+    alreadyMade: async <Added extends object>(added: Added, note: string) => ({
+      ...(await loadApprovalRecord(z, bundle, processInstanceId, processCode, detail)),
+      ...added,
+      note,
+    }),
+    /**
+     * After DingTalk accepted the write: the approval read back, or, if that fails, `known` (the detail read
+     * before, changed as the write changes it) with `unknown` on top and a note saying why (after-write.ts).
+     */
+    afterWrite: (done: string, known: ProcessInstanceDetail, unknown: Record<string, null> = {}) =>
+      recordAfterWrite(z, bundle, deadline, done, processInstanceId, processCode, (note) => ({ ...knownRecord(z, processInstanceId, known, processCode, note), ...unknown })),
+  };
 }

@@ -30,3 +30,6 @@ export const userField = <Key extends string>(key: Key, label: string, helpText:
 /** Several DingTalk users, optional. */
 export const usersField = <Key extends string>(key: Key, label: string, helpText: string) =>
   ({ key, label, required: false, list: true, dynamic: 'list_users.id.name', search: 'find_user.id', helpText }) as const;
+
+/** One task of the approval, by id: mapped from Approval Waiting Too Long, or from a record's tasks. */
+export const taskField = (helpText: string) => ({ key: 'taskId', label: 'Task ID', required: false, type: 'integer', helpText }) as const;
