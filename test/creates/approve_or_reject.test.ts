@@ -1,3 +1,4 @@
+import nock from 'nock';
 import { approvalRecord } from '../../approvals/record/record';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import { answer, api, failure, TOKEN } from '../helpers';
@@ -107,6 +108,106 @@ describe('approve_or_reject', () => {
       decided_by_user_id: APPROVER,
       decided_at: '2026-11-24T10:00:00+08:00',
       note: 'This decision was already in place; nothing was sent to DingTalk.',
+    });
+  });
+
+  describe('a rerun when the same approver also holds a later step', () => {
+    // Lee approved step 1 (task TASK_ID) at 09:50 Hong Kong time; Lee's task at a later step opened then.
+    const LATER_TASK_ID = 70000000009;
+    const laterStep = (decidedAt = '2026-11-24T01:50Z', result = 'AGREE') => {
+      const [first] = instance().result.tasks as Record<string, unknown>[];
+      const later = { ...first, taskId: LATER_TASK_ID, activityId: 'b2e1_9d4f', status: 'RUNNING', result: 'NONE', createTime: decidedAt };
+      return instance({ tasks: [{ ...first, status: 'COMPLETED', result, finishTime: decidedAt }, later] });
+    };
+    /** Requests no interceptor answered: anything the step sent beyond what the test expects. */
+    const unexpected: string[] = [];
+    const noteUnexpected = (req: { method: string; path: string }) => unexpected.push(`${req.method} ${req.path}`);
+    beforeEach(() => {
+      unexpected.length = 0;
+      nock.emitter.on('no match', noteUnexpected);
+    });
+    afterEach(() => {
+      nock.emitter.removeListener('no match', noteUnexpected);
+    });
+
+    test('without a Task ID, the recent same decision is taken as this step\'s own: success, and the later task is not decided', async () => {
+      const reads = answer(api().get(DETAIL), laterStep());
+      userDirectory();
+
+      const record = await decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree', remark: 'OK' });
+
+      expect(reads).toHaveLength(1);
+      expect(unexpected).toEqual([]);
+      expect(record).toMatchObject({
+        status: 'RUNNING',
+        decision: 'agree',
+        decided_by_user_id: APPROVER,
+        decided_at: '2026-11-24T09:50:00+08:00',
+        note:
+          `This decision was already in place on the Approver's task ${TASK_ID}; nothing was sent to DingTalk. Their later task ${LATER_TASK_ID} is still pending ` +
+          'and was left alone, as a replay of this step must not decide it; to decide it, map its Task ID.',
+      });
+    });
+
+    test('with the later Task ID mapped, that task is decided', async () => {
+      answer(api().get(DETAIL), laterStep());
+      const executed = answer(api().post(EXECUTE), { result: true, success: true });
+      answer(api().get(DETAIL), laterStep());
+      userDirectory();
+
+      const record = await decide({ processInstanceId: ID, actionerUserId: APPROVER, taskId: String(LATER_TASK_ID), result: 'agree', remark: 'OK' });
+
+      expect(executed.map((r) => r.body)).toEqual([{ processInstanceId: ID, taskId: LATER_TASK_ID, actionerUserId: APPROVER, result: 'agree', remark: 'OK' }]);
+      expect(record).toMatchObject({ decision: 'agree', decided_at: '2026-11-24T10:00:00+08:00', note: null });
+    });
+
+    test('a rerun of a step that mapped a Task ID finds that task decided and sends nothing', async () => {
+      const reads = answer(api().get(DETAIL), laterStep());
+      userDirectory();
+      const record = await decide({ processInstanceId: ID, actionerUserId: APPROVER, taskId: TASK_ID, result: 'agree' });
+      expect(reads).toHaveLength(1);
+      expect(unexpected).toEqual([]);
+      expect(record).toMatchObject({ decided_at: '2026-11-24T09:50:00+08:00', note: 'This decision was already in place; nothing was sent to DingTalk.' });
+    });
+
+    test('a decision older than a day, or a different decision, is not a rerun: the pending task is decided', async () => {
+      answer(api().get(DETAIL), laterStep('2026-11-22T09:00Z'));
+      const approved = answer(api().post(EXECUTE), { result: true, success: true });
+      answer(api().get(DETAIL), laterStep('2026-11-22T09:00Z'));
+      answer(api().get(DETAIL), laterStep());
+      const rejected = answer(api().post(EXECUTE), { result: true, success: true });
+      answer(api().get(DETAIL), decided('refuse'));
+      userDirectory();
+
+      await decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'agree' });
+      await decide({ processInstanceId: ID, actionerUserId: APPROVER, result: 'refuse' });
+
+      expect(approved.map((r) => r.body)).toEqual([{ processInstanceId: ID, taskId: LATER_TASK_ID, actionerUserId: APPROVER, result: 'agree' }]);
+      expect(rejected.map((r) => r.body)).toEqual([{ processInstanceId: ID, taskId: LATER_TASK_ID, actionerUserId: APPROVER, result: 'refuse' }]);
+    });
+
+    test("another approver's Task ID, or one not in the approval, is refused before anything is sent", async () => {
+      const other = laterStep();
+      (other.result.tasks as Record<string, unknown>[])[1]!.userId = 'user-chan-0001';
+      answer(api().get(DETAIL), other);
+      answer(api().get(DETAIL), laterStep());
+      userDirectory();
+
+      const notTheirs = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, taskId: LATER_TASK_ID, result: 'agree' }));
+      const missing = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, taskId: 123, result: 'agree' }));
+
+      expect(appError(notTheirs)).toEqual({
+        message: `Task ${LATER_TASK_ID} is Chan Tai Man (user-chan-0001)'s, not Lee Siu Fan (user-lee-0002)'s; DingTalk only lets a task's own approver decide it.`,
+        code: 'NotTheApproversTask',
+        status: 400,
+      });
+      expect(appError(missing)).toMatchObject({ message: 'Task 123 is not a task of this approval.', code: 'NoPendingTask' });
+      expect(unexpected).toEqual([]);
+    });
+
+    test('a Task ID that is not a whole number is an input problem', async () => {
+      const error = await failure(decide({ processInstanceId: ID, actionerUserId: APPROVER, taskId: '7e', result: 'agree' }));
+      expect(appError(error).message).toBe('Task ID must be a whole number, not "7e".');
     });
   });
 
