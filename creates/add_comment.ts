@@ -5,6 +5,7 @@ import { isoFromMs } from '../lib/time';
 import sample from '../samples/comment.json';
 import { PICK_APPROVAL_HELP } from '../zapier/actions';
 import { approvalField, templateField, userField } from '../zapier/fields';
+import { outputFields } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -51,12 +52,12 @@ export default defineCreate({
     inputFields,
     perform: withUserErrors(perform),
     sample,
-    outputFields: [
-      { key: 'id', label: 'ID', type: 'string', required: true },
-      { key: 'approval_id', label: 'Approval ID', type: 'string' },
-      { key: 'comment', label: 'Comment', type: 'string' },
-      { key: 'comment_user_id', label: 'Commenting User ID', type: 'string' },
-      { key: 'commented_at', label: 'Commented At', type: 'datetime' },
-    ],
+    outputFields: outputFields([
+      ['id', 'ID', 'string', 'required'],
+      ['approval_id', 'Approval ID'],
+      ['comment', 'Comment'],
+      ['comment_user_id', 'Commenting User ID'],
+      ['commented_at', 'Commented At', 'datetime'],
+    ]),
   },
 });

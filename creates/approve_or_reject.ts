@@ -5,7 +5,7 @@ import { DAY_MS, isoOrNull, msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
 import { approvalField, taskField, templateField, userField } from '../zapier/fields';
-import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
+import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { withUserErrors } from '../zapier/user-errors';
 
 const DECISIONS = { agree: 'Approve', refuse: 'Reject' } as const;
@@ -157,9 +157,11 @@ export default defineCreate({
     sample: { ...sample, decision: 'agree', decided_by_user_id: 'director0001', decided_at: sample.finished_at, note: null },
     outputFields: [
       ...approvalOutputFields,
-      { key: 'decision', label: 'Decision (agree or refuse)', type: 'string' },
-      { key: 'decided_by_user_id', label: 'Decided By User ID', type: 'string' },
-      { key: 'decided_at', label: 'Decided At', type: 'datetime' },
+      ...outputFields([
+        ['decision', 'Decision (agree or refuse)'],
+        ['decided_by_user_id', 'Decided By User ID'],
+        ['decided_at', 'Decided At', 'datetime'],
+      ]),
       noteOutputField,
     ],
   },

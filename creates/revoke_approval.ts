@@ -5,7 +5,7 @@ import { isoOrNull, msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
 import { approvalField, templateField, userField } from '../zapier/fields';
-import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
+import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -114,8 +114,10 @@ export default defineCreate({
     sample: { ...sample, status: 'TERMINATED', result: null, outcome: 'revoked', tasks: [], revoked_by_user_id: sample.originator_user_id, revoked_at: sample.finished_at, note: null },
     outputFields: [
       ...approvalOutputFields,
-      { key: 'revoked_by_user_id', label: 'Revoked By User ID', type: 'string' },
-      { key: 'revoked_at', label: 'Revoked At', type: 'datetime' },
+      ...outputFields([
+        ['revoked_by_user_id', 'Revoked By User ID'],
+        ['revoked_at', 'Revoked At', 'datetime'],
+      ]),
       noteOutputField,
     ],
   },

@@ -11,6 +11,7 @@ import { quote, readInputs, textOf } from '../lib/inputs';
 import { isoFromMs } from '../lib/time';
 import sample from '../samples/notification.json';
 import { usersField } from '../zapier/fields';
+import { outputFields } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -123,13 +124,13 @@ export default defineCreate({
     inputFields,
     perform: withUserErrors(perform),
     sample,
-    outputFields: [
-      { key: 'id', label: 'ID', type: 'string', required: true },
-      { key: 'task_id', label: 'Task ID', type: 'integer' },
-      { key: 'message_type', label: 'Message Type', type: 'string' },
-      { key: 'user_ids', label: 'User IDs', type: 'string', list: true },
-      { key: 'department_ids', label: 'Department IDs', type: 'string', list: true },
-      { key: 'sent_at', label: 'Sent At', type: 'datetime' },
-    ],
+    outputFields: outputFields([
+      ['id', 'ID', 'string', 'required'],
+      ['task_id', 'Task ID', 'integer'],
+      ['message_type', 'Message Type'],
+      ['user_ids', 'User IDs', 'string', 'list'],
+      ['department_ids', 'Department IDs', 'string', 'list'],
+      ['sent_at', 'Sent At', 'datetime'],
+    ]),
   },
 });

@@ -6,7 +6,7 @@ import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
 import { approvalField, taskField, templateField } from '../zapier/fields';
-import { approvalOutputFields, noteOutputField } from '../zapier/output-fields';
+import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -148,10 +148,12 @@ export default defineCreate({
     },
     outputFields: [
       ...approvalOutputFields,
-      { key: 'transferred_task_id', label: 'Transferred Task ID', type: 'integer' },
-      { key: 'from_user_id', label: 'From User ID', type: 'string' },
-      { key: 'to_user_id', label: 'To User ID', type: 'string' },
-      { key: 'transferred_at', label: 'Transferred At', type: 'datetime' },
+      ...outputFields([
+        ['transferred_task_id', 'Transferred Task ID', 'integer'],
+        ['from_user_id', 'From User ID'],
+        ['to_user_id', 'To User ID'],
+        ['transferred_at', 'Transferred At', 'datetime'],
+      ]),
       noteOutputField,
     ],
   },

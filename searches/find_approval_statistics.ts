@@ -3,6 +3,7 @@ import { DEFAULT_PERIOD, DEFAULT_TARGET_HOURS, PERIODS, statisticsInput } from '
 import { approvalStatistics, MAX_SCAN_APPROVALS, MAX_SCAN_CALLS } from '../approvals/stats/statistics';
 import sample from '../samples/approval-statistics.json';
 import { templateField } from '../zapier/fields';
+import { outputFields } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
@@ -51,43 +52,59 @@ const perform = (async (z, bundle) => {
   return [await approvalStatistics(zapierTransport(z, bundle), zapierStore(z), input)];
 }) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 
-const figureFields = (prefix: string, labelPrefix: string): PlainOutputField[] => [
-  { key: `${prefix}submitted`, label: `${labelPrefix}Submitted`, type: 'integer' },
-  { key: `${prefix}approved`, label: `${labelPrefix}Approved`, type: 'integer' },
-  { key: `${prefix}rejected`, label: `${labelPrefix}Rejected`, type: 'integer' },
-  { key: `${prefix}revoked`, label: `${labelPrefix}Revoked`, type: 'integer' },
-  { key: `${prefix}finished`, label: `${labelPrefix}Finished (Approved, Rejected or Revoked)`, type: 'integer' },
-  { key: `${prefix}still_running`, label: `${labelPrefix}Still Running`, type: 'integer' },
-  { key: `${prefix}rejection_rate_percent`, label: `${labelPrefix}Rejection Rate (%)`, type: 'number' },
-  { key: `${prefix}revocation_rate_percent`, label: `${labelPrefix}Revocation Rate (%)`, type: 'number' },
-  { key: `${prefix}processing_hours_average`, label: `${labelPrefix}Processing Time Average (Hours)`, type: 'number' },
-  { key: `${prefix}processing_hours_median`, label: `${labelPrefix}Processing Time Median (Hours)`, type: 'number' },
-  { key: `${prefix}processing_hours_p90`, label: `${labelPrefix}Processing Time 90th Percentile (Hours)`, type: 'number' },
-  { key: `${prefix}finished_within_target_percent`, label: `${labelPrefix}Finished Within Target (%)`, type: 'number' },
-  { key: `${prefix}slowest_step`, label: `${labelPrefix}Slowest Step`, type: 'string' },
-  { key: `${prefix}slowest_step_average_hours`, label: `${labelPrefix}Slowest Step Average (Hours)`, type: 'number' },
-];
+/** The figures of a template's period, and again of each department (`departments[]`, labelled "Department …"). */
+const FIGURES = [
+  ['submitted', 'Submitted', 'integer'],
+  ['approved', 'Approved', 'integer'],
+  ['rejected', 'Rejected', 'integer'],
+  ['revoked', 'Revoked', 'integer'],
+  ['finished', 'Finished (Approved, Rejected or Revoked)', 'integer'],
+  ['still_running', 'Still Running', 'integer'],
+  ['rejection_rate_percent', 'Rejection Rate (%)', 'number'],
+  ['revocation_rate_percent', 'Revocation Rate (%)', 'number'],
+  ['processing_hours_average', 'Processing Time Average (Hours)', 'number'],
+  ['processing_hours_median', 'Processing Time Median (Hours)', 'number'],
+  ['processing_hours_p90', 'Processing Time 90th Percentile (Hours)', 'number'],
+  ['finished_within_target_percent', 'Finished Within Target (%)', 'number'],
+  ['slowest_step', 'Slowest Step'],
+  ['slowest_step_average_hours', 'Slowest Step Average (Hours)', 'number'],
+] as const;
 
 export const statisticsOutputFields: PlainOutputField[] = [
-  { key: 'id', label: 'Report ID (Template and Period)', type: 'string', required: true },
-  { key: 'template_code', label: 'Template Code', type: 'string' },
-  { key: 'template_name', label: 'Template Name', type: 'string' },
-  { key: 'period', label: 'Period', type: 'string' },
-  { key: 'period_start', label: 'Period Start', type: 'datetime' },
-  { key: 'period_end', label: 'Period End', type: 'datetime' },
-  { key: 'target_hours', label: 'Target (Hours)', type: 'number' },
-  ...figureFields('', ''),
-  { key: 'steps[]step', label: 'Step', type: 'string' },
-  { key: 'steps[]visits', label: 'Step Visits', type: 'integer' },
-  { key: 'steps[]average_hours', label: 'Step Average Dwell (Hours)', type: 'number' },
-  { key: 'steps[]max_hours', label: 'Step Maximum Dwell (Hours)', type: 'number' },
-  { key: 'departments[]department_id', label: 'Department ID', type: 'string' },
-  { key: 'departments[]department_name', label: 'Department Name', type: 'string' },
-  ...figureFields('departments[]', 'Department '),
-  { key: 'source', label: 'Source (ledger or scan)', type: 'string' },
-  { key: 'source_note', label: 'Source Note', type: 'string' },
-  { key: 'data_as_of', label: 'Data As Of', type: 'datetime' },
-  { key: 'metered_calls', label: 'Metered DingTalk Calls Spent', type: 'integer' },
+  ...outputFields([
+    ['id', 'Report ID (Template and Period)', 'string', 'required'],
+    ['template_code', 'Template Code'],
+    ['template_name', 'Template Name'],
+    ['period', 'Period'],
+    ['period_start', 'Period Start', 'datetime'],
+    ['period_end', 'Period End', 'datetime'],
+    ['target_hours', 'Target (Hours)', 'number'],
+  ]),
+  ...outputFields(FIGURES),
+  ...outputFields(
+    [
+      ['step', 'Step'],
+      ['visits', 'Step Visits', 'integer'],
+      ['average_hours', 'Step Average Dwell (Hours)', 'number'],
+      ['max_hours', 'Step Maximum Dwell (Hours)', 'number'],
+    ],
+    'steps[]',
+  ),
+  ...outputFields(
+    [
+      ['department_id', 'ID'],
+      ['department_name', 'Name'],
+      ...FIGURES,
+    ],
+    'departments[]',
+    'Department ',
+  ),
+  ...outputFields([
+    ['source', 'Source (ledger or scan)'],
+    ['source_note', 'Source Note'],
+    ['data_as_of', 'Data As Of', 'datetime'],
+    ['metered_calls', 'Metered DingTalk Calls Spent', 'integer'],
+  ]),
 ];
 
 export default defineSearch({

@@ -3,6 +3,7 @@ import { rememberTemplateNames } from '../approvals/record/lookup';
 import { getProcessCodeByName } from '../dingtalk/workflow';
 import { readInputs } from '../lib/inputs';
 import sample from '../samples/template.json';
+import { outputFields } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
@@ -38,10 +39,10 @@ export default defineSearch({
     inputFields,
     perform: withUserErrors(perform),
     sample,
-    outputFields: [
-      { key: 'id', label: 'Template Code', type: 'string', required: true },
-      { key: 'code', label: 'Template Code (Process Code)', type: 'string' },
-      { key: 'name', label: 'Template Name', type: 'string' },
-    ],
+    outputFields: outputFields([
+      ['id', 'Template Code', 'string', 'required'],
+      ['code', 'Template Code (Process Code)'],
+      ['name', 'Template Name'],
+    ]),
   },
 });

@@ -1,64 +1,101 @@
 /**
  * Output fields of the records operations return: the approval record (approvals/record/record.ts; form fields
  * `form__<Label>` depend on the template, so the sample describes them) and the user record
- * (contacts/find-user.ts `userRecord`).
+ * (contacts/find-user.ts `userRecord`). Other operations build theirs with `outputFields` too.
  */
 import type { PlainOutputField } from 'zapier-platform-core';
 
+type OutputType = NonNullable<PlainOutputField['type']>;
+/** One output field: key, label, type (text when left out), and whether it is the record's required id or a list. */
+type Row = readonly [key: string, label: string, type?: OutputType, flag?: 'required' | 'list'];
+
+/**
+ * Output fields from rows. A line item's fields share a key prefix (`tasks[]`) and a label prefix ("Task "), so
+ * its rows name only what differs.
+ */
+export const outputFields = (rows: readonly Row[], keyPrefix = '', labelPrefix = ''): PlainOutputField[] =>
+  rows.map(([key, label, type = 'string', flag]) => ({ key: keyPrefix + key, label: labelPrefix + label, type, ...(flag ? { [flag]: true } : {}) }));
+
 export const approvalOutputFields: PlainOutputField[] = [
-  { key: 'id', label: 'Approval ID', type: 'string', required: true },
-  { key: 'title', label: 'Title', type: 'string' },
-  { key: 'template_code', label: 'Template Code', type: 'string' },
-  { key: 'template_name', label: 'Template Name', type: 'string' },
-  { key: 'status', label: 'Status', type: 'string' },
-  { key: 'result', label: 'Result', type: 'string' },
-  { key: 'outcome', label: 'Outcome (approved, rejected, revoked or pending)', type: 'string' },
-  { key: 'business_id', label: 'Business ID', type: 'string' },
-  { key: 'originator_user_id', label: 'Originator User ID', type: 'string' },
-  { key: 'originator_name', label: 'Originator Name', type: 'string' },
-  { key: 'originator_department_id', label: 'Originator Department ID', type: 'string' },
-  { key: 'originator_department_name', label: 'Originator Department Name', type: 'string' },
-  { key: 'created_at', label: 'Submitted At', type: 'datetime' },
-  { key: 'finished_at', label: 'Finished At', type: 'datetime' },
-  { key: 'processing_minutes', label: 'Processing Time (Minutes)', type: 'integer' },
-  { key: 'url', label: 'Link', type: 'string' },
-  { key: 'cc_user_ids', label: 'CC User IDs', type: 'string', list: true },
-  { key: 'form[]label', label: 'Form Field Label', type: 'string' },
-  { key: 'form[]type', label: 'Form Field Type', type: 'string' },
-  { key: 'attachments[]name', label: 'Attachment Name', type: 'string' },
-  { key: 'attachments[]file', label: 'Attachment File', type: 'file' },
-  { key: 'attachments[]size', label: 'Attachment Size (Bytes)', type: 'integer' },
-  { key: 'attachments[]type', label: 'Attachment Type', type: 'string' },
-  { key: 'attachments[]file_id', label: 'Attachment File ID', type: 'string' },
-  { key: 'attachments[]field', label: 'Attachment Form Field', type: 'string' },
-  { key: 'operations[]user_id', label: 'Operation User ID', type: 'string' },
-  { key: 'operations[]user_name', label: 'Operation User Name', type: 'string' },
-  { key: 'operations[]type', label: 'Operation Type', type: 'string' },
-  { key: 'operations[]result', label: 'Operation Result', type: 'string' },
-  { key: 'operations[]remark', label: 'Operation Remark', type: 'string' },
-  { key: 'operations[]date', label: 'Operation Date', type: 'datetime' },
-  { key: 'tasks[]task_id', label: 'Task ID', type: 'integer' },
-  { key: 'tasks[]user_id', label: 'Task Approver User ID', type: 'string' },
-  { key: 'tasks[]user_name', label: 'Task Approver Name', type: 'string' },
-  { key: 'tasks[]status', label: 'Task Status', type: 'string' },
-  { key: 'tasks[]result', label: 'Task Result', type: 'string' },
-  { key: 'tasks[]created_at', label: 'Task Created At', type: 'datetime' },
-  { key: 'tasks[]finished_at', label: 'Task Finished At', type: 'datetime' },
-  { key: 'tasks[]wait_minutes', label: 'Task Wait (Minutes)', type: 'integer' },
+  ...outputFields([
+    ['id', 'Approval ID', 'string', 'required'],
+    ['title', 'Title'],
+    ['template_code', 'Template Code'],
+    ['template_name', 'Template Name'],
+    ['status', 'Status'],
+    ['result', 'Result'],
+    ['outcome', 'Outcome (approved, rejected, revoked or pending)'],
+    ['business_id', 'Business ID'],
+    ['originator_user_id', 'Originator User ID'],
+    ['originator_name', 'Originator Name'],
+    ['originator_department_id', 'Originator Department ID'],
+    ['originator_department_name', 'Originator Department Name'],
+    ['created_at', 'Submitted At', 'datetime'],
+    ['finished_at', 'Finished At', 'datetime'],
+    ['processing_minutes', 'Processing Time (Minutes)', 'integer'],
+    ['url', 'Link'],
+    ['cc_user_ids', 'CC User IDs', 'string', 'list'],
+  ]),
+  ...outputFields(
+    [
+      ['label', 'Label'],
+      ['type', 'Type'],
+    ],
+    'form[]',
+    'Form Field ',
+  ),
+  ...outputFields(
+    [
+      ['name', 'Name'],
+      ['file', 'File', 'file'],
+      ['size', 'Size (Bytes)', 'integer'],
+      ['type', 'Type'],
+      ['file_id', 'File ID'],
+      ['field', 'Form Field'],
+    ],
+    'attachments[]',
+    'Attachment ',
+  ),
+  ...outputFields(
+    [
+      ['user_id', 'User ID'],
+      ['user_name', 'User Name'],
+      ['type', 'Type'],
+      ['result', 'Result'],
+      ['remark', 'Remark'],
+      ['date', 'Date', 'datetime'],
+    ],
+    'operations[]',
+    'Operation ',
+  ),
+  ...outputFields(
+    [
+      ['task_id', 'ID', 'integer'],
+      ['user_id', 'Approver User ID'],
+      ['user_name', 'Approver Name'],
+      ['status', 'Status'],
+      ['result', 'Result'],
+      ['created_at', 'Created At', 'datetime'],
+      ['finished_at', 'Finished At', 'datetime'],
+      ['wait_minutes', 'Wait (Minutes)', 'integer'],
+    ],
+    'tasks[]',
+    'Task ',
+  ),
 ];
 
 /** Set when an action could not read the approval back after its change, or found the change already made. */
 export const noteOutputField: PlainOutputField = { key: 'note', label: 'Note', type: 'string' };
 
-export const userOutputFields: PlainOutputField[] = [
-  { key: 'id', label: 'User ID', type: 'string', required: true },
-  { key: 'name', label: 'Name', type: 'string' },
-  { key: 'mobile', label: 'Mobile Number', type: 'string' },
-  { key: 'email', label: 'Email', type: 'string' },
-  { key: 'title', label: 'Job Title', type: 'string' },
-  { key: 'job_number', label: 'Employee Number', type: 'string' },
-  { key: 'manager_id', label: 'Manager User ID', type: 'string' },
-  { key: 'department_ids', label: 'Department IDs', type: 'string', list: true },
-  { key: 'department_names', label: 'Department Names', type: 'string', list: true },
-  { key: 'active', label: 'Active in DingTalk', type: 'boolean' },
-];
+export const userOutputFields = outputFields([
+  ['id', 'User ID', 'string', 'required'],
+  ['name', 'Name'],
+  ['mobile', 'Mobile Number'],
+  ['email', 'Email'],
+  ['title', 'Job Title'],
+  ['job_number', 'Employee Number'],
+  ['manager_id', 'Manager User ID'],
+  ['department_ids', 'Department IDs', 'string', 'list'],
+  ['department_names', 'Department Names', 'string', 'list'],
+  ['active', 'Active in DingTalk', 'boolean'],
+]);

@@ -17,7 +17,7 @@ import { DAY_MS, isoFromMs } from '../lib/time';
 import sample from '../samples/waiting.json';
 import { freshnessField } from './approval-trigger';
 import { templateField, usersField } from './fields';
-import { approvalOutputFields } from './output-fields';
+import { approvalOutputFields, outputFields } from './output-fields';
 import { zapierStore } from './store';
 import { zapierTransport } from './transport';
 import { withUserErrors } from './user-errors';
@@ -43,20 +43,20 @@ export const waitingInputFields = defineInputFields([
 ]);
 
 /** Output fields the waiting trigger adds to the approval record. */
-export const waitingOutputFields = [
-  { key: 'id', label: 'Delivery ID (Approval, Task and Threshold)', type: 'string', required: true },
-  { key: 'approval_id', label: 'Approval ID', type: 'string' },
-  { key: 'task_id', label: 'Waiting Task ID', type: 'integer' },
-  { key: 'approver_user_id', label: 'Approver User ID', type: 'string' },
-  { key: 'approver_name', label: 'Approver Name', type: 'string' },
-  { key: 'step_name', label: 'Step Name', type: 'string' },
-  { key: 'waiting_since', label: 'Waiting Since', type: 'datetime' },
-  { key: 'hours_waited', label: 'Hours Waited', type: 'number' },
-  { key: 'threshold_hours', label: 'Threshold (Hours)', type: 'number' },
-  { key: 'checked_at', label: 'Checked At', type: 'datetime' },
-  { key: 'manager_user_id', label: "Approver's Manager User ID", type: 'string' },
-  { key: 'manager_name', label: "Approver's Manager Name", type: 'string' },
-] as const;
+export const waitingOutputFields = outputFields([
+  ['id', 'Delivery ID (Approval, Task and Threshold)', 'string', 'required'],
+  ['approval_id', 'Approval ID'],
+  ['task_id', 'Waiting Task ID', 'integer'],
+  ['approver_user_id', 'Approver User ID'],
+  ['approver_name', 'Approver Name'],
+  ['step_name', 'Step Name'],
+  ['waiting_since', 'Waiting Since', 'datetime'],
+  ['hours_waited', 'Hours Waited', 'number'],
+  ['threshold_hours', 'Threshold (Hours)', 'number'],
+  ['checked_at', 'Checked At', 'datetime'],
+  ['manager_user_id', "Approver's Manager User ID"],
+  ['manager_name', "Approver's Manager Name"],
+]);
 
 function stub(z: ZObject, delivery: WaitingDelivery, processCode: string, thresholdMs: number) {
   const fields = waitingFields(delivery, thresholdMs);

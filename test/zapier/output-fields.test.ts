@@ -5,7 +5,7 @@
 import type { PlainOutputField } from 'zapier-platform-core';
 import App from '../../index';
 import { fieldKey } from '../../approvals/record/form';
-import { approvalOutputFields } from '../../zapier/output-fields';
+import { approvalOutputFields, outputFields } from '../../zapier/output-fields';
 import { approvalRecord } from '../../approvals/record/record';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import sample from '../../samples/approval.json';
@@ -27,6 +27,36 @@ const visible = triggers.filter((trigger) => !trigger.display.hidden);
 /** Anything that starts like a date and carries a time. */
 const LOOKS_LIKE_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 
+
+describe('outputFields, the one builder of output field lists', () => {
+  it('builds key, label and type (text by default), a required id and lists; a line item prefixes keys and labels', () => {
+    expect(outputFields([['id', 'Approval ID', 'string', 'required'], ['title', 'Title'], ['cc_user_ids', 'CC User IDs', 'string', 'list']])).toEqual([
+      { key: 'id', label: 'Approval ID', type: 'string', required: true },
+      { key: 'title', label: 'Title', type: 'string' },
+      { key: 'cc_user_ids', label: 'CC User IDs', type: 'string', list: true },
+    ]);
+    expect(outputFields([['task_id', 'ID', 'integer']], 'tasks[]', 'Task ')).toEqual([{ key: 'tasks[]task_id', label: 'Task ID', type: 'integer' }]);
+  });
+
+  it('the labels users map by stay as published', () => {
+    const labels = (fields: PlainOutputField[]) => Object.fromEntries(fields.map((field) => [field.key, field.label]));
+    const statistics = App.searches!.find_approval_statistics!.operation.outputFields as PlainOutputField[];
+    expect(labels(approvalOutputFields)).toMatchObject({
+      'form[]label': 'Form Field Label',
+      'attachments[]size': 'Attachment Size (Bytes)',
+      'operations[]date': 'Operation Date',
+      'tasks[]task_id': 'Task ID',
+      'tasks[]wait_minutes': 'Task Wait (Minutes)',
+    });
+    expect(labels(statistics)).toMatchObject({
+      processing_hours_p90: 'Processing Time 90th Percentile (Hours)',
+      'steps[]visits': 'Step Visits',
+      'departments[]department_id': 'Department ID',
+      'departments[]slowest_step': 'Department Slowest Step',
+    });
+    expect(labels(waitingOutputFields)).toMatchObject({ id: 'Delivery ID (Approval, Task and Threshold)', manager_name: "Approver's Manager Name" });
+  });
+});
 
 describe('triggers (D018, D021, singular noun)', () => {
   it('the visible triggers are exactly the five polling approval triggers, the instant one and Approval Waiting Too Long', () => {
