@@ -8,6 +8,7 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createSandbox, type Sandbox } from '../sandbox';
+import { statisticsSummary } from './statistics-summary';
 
 type Operation = (z: ZObject, bundle: Bundle) => unknown;
 type Field = { key: string; label?: string; type?: string; list?: boolean; required?: boolean; choices?: Record<string, string>; children?: Field[] };
@@ -111,7 +112,7 @@ async function main() {
     authentication: { sessionConfig: { perform: Operation }; test: Operation };
     triggers: Record<string, { operation: { perform: Operation } }>;
     creates: Record<string, { operation: { perform: Operation; inputFields: unknown[] } }>;
-    searches: Record<string, { operation: { perform: Operation } }>;
+    searches: Record<string, { operation: { perform: Operation; outputFields: { key: string; label?: string }[] } }>;
     hydrators: Record<string, Operation>;
   };
   const { createAppTester } = await import('zapier-platform-core');
@@ -267,7 +268,7 @@ async function main() {
   got(`Work notification sent to ${String(reminder.record.approver_name)}.`);
   spent();
 
-  step(11, 'At 24 hours it fires again (24 hours), and Transfer Approval Task moves the task to the approver\'s manager, who approves.');
+  step(11, 'At 24 hours it fires again (24 hours), and Transfer Approval Task moves the task to the approver\'s manager, who approves; then the Budget Holder approves.');
   const escalation = await untilFired(24, 23);
   got(`Still waiting after ${String(escalation.record.hours_waited)} hours (${escalation.polls} more polls); ${String(escalation.record.approver_name)}'s manager is ${String(escalation.record.manager_name)}.`);
   const moved = await run<Row>(App.creates.transfer_approval_task!.operation.perform, {
@@ -280,11 +281,19 @@ async function main() {
   const decided = await run<Row>(App.creates.approve_or_reject!.operation.perform, { processInstanceId: request.id, actionerUserId: moved.to_user_id, result: 'agree', remark: 'Approved on escalation.' });
   const next = (decided.tasks as Row[] | undefined)?.find((t) => t.status === 'RUNNING');
   got(`${String(escalation.record.manager_name)} approved; the purchase request ${next ? `moves on to ${String(next.user_name ?? next.user_id)}, the Budget Holder` : 'is complete'}.`);
+  if (next) {
+    // The Budget Holder approves three hours later, so the week's report has a finished request and its steps.
+    advanceClock(3 * HOUR_MS);
+    const last = await run<Row>(App.creates.approve_or_reject!.operation.perform, { processInstanceId: request.id, actionerUserId: next.user_id, taskId: next.task_id, result: 'agree' });
+    got(`${String(next.user_name ?? next.user_id)} approved three hours later; the purchase request is ${last.status === 'COMPLETED' ? 'complete' : 'still running'}.`);
+  }
   spent();
 
   step(12, 'Find Approval Statistics reports the week.');
   const [report] = await run<Row[]>(App.searches.find_approval_statistics!.operation.perform, { processCode: purchase.id, period: 'last_7_days' });
-  for (const [key, value] of Object.entries(report ?? {})) if (typeof value === 'number' || typeof value === 'string') detail(`${key}: ${value}`);
+  const [summary, ...figures] = statisticsSummary(report ?? {}, App.searches.find_approval_statistics!.operation.outputFields);
+  got(summary!);
+  figures.forEach(detail);
   spent();
 
   const { metered, free } = sandbox.meter;

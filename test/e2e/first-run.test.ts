@@ -95,6 +95,10 @@ describe('npm start', () => {
     expect(stdout).toContain('Expense Type 費用類型: Meals');
     expect(stdout).toContain('Total Amount (HKD) 總金額: 6480.50');
     expect(stdout).toMatch(/1\. Description 說明: Dinner for 4 at Harbour City; Receipt Date 單據日期: 2026-11-24; Amount \(HKD\) 金額: 6480\.50/);
+    // The week's statistics read as a summary: the search's labels, hours with units, the slowest step named.
+    expect(stdout).toMatch(/Processing Time Average: [\d.]+ hours · Median: [\d.]+ hours/);
+    expect(stdout).toMatch(/Slowest Step: \S.*, [\d.]+ hours on average/);
+    expect(stdout).not.toMatch(/processing_hours|still_running|slowest_step|source_note/);
     const total = /This story spent (\d+) metered DingTalk calls: (\d+) of your 5,000 this month\./.exec(stdout);
     expect(total?.[2]).toBe(total?.[1]);
     // The per-step figures add up to the total.
