@@ -1,9 +1,9 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { executeProcessInstance, MAX_REMARK_CHARS, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { InputError, quote, readInputs } from '../lib/inputs';
-import { DAY_MS, isoOrNull, msFromApiTime } from '../lib/time';
+import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
-import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
+import { approvalChange, finishedRecently, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
 import { approvalField, taskField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { withUserErrors } from '../zapier/user-errors';
@@ -39,13 +39,6 @@ const inputFields = defineInputFields([
 
 type Task = NonNullable<ProcessInstanceDetail['tasks']>[number];
 
-/**
- * How long a decision counts as this step's own earlier run. Zapier's Autoreplay retries a failed step for about
- * 10.5 hours (at 5 min, 30 min, 1 h, 3 h and 6 h; help.zapier.com "Replay failed Zap runs"); a day also covers a
- * replay by hand the same day.
- */
-const RERUN_WINDOW_MS = DAY_MS;
-
 const sameDecision = (task: Task, result: Decision) => task.status === 'COMPLETED' && task.result?.toLowerCase() === result;
 
 type Label = (userId: string) => string;
@@ -58,8 +51,8 @@ type Choice =
 /**
  * With a Task ID, exactly that task of the approver. Without one, the approver's pending task, unless their latest
  * decision on this approval is this same decision and recent: a replay of a step that succeeded would otherwise
- * decide a later step of theirs the user never asked for, so that decision is taken as this step's own. A decision
- * without a finish time counts as recent: sending nothing is the side that can be put right.
+ * decide a later step of theirs the user never asked for, so that decision is taken as this step's own (recent:
+ * RERUN_WINDOW_MS in zapier/actions.ts).
  */
 function chooseTask(detail: ProcessInstanceDetail, approver: string, result: Decision, taskId: number | undefined, now: number): Choice {
   const tasks = detail.tasks ?? [];
@@ -80,10 +73,7 @@ function chooseTask(detail: ProcessInstanceDetail, approver: string, result: Dec
   // DingTalk's rule: act on the task whose status is RUNNING and whose userId is the approver.
   const pending = mine.find((t) => t.status === 'RUNNING');
   const latest = mine.filter((t) => t.status !== 'RUNNING').at(-1);
-  if (latest && sameDecision(latest, result)) {
-    const finished = msFromApiTime(latest.finishTime);
-    if (!pending || finished === undefined || now - finished <= RERUN_WINDOW_MS) return { made: latest, later: pending };
-  }
+  if (latest && sameDecision(latest, result) && (!pending || finishedRecently(latest.finishTime, now))) return { made: latest, later: pending };
   if (pending) return { decide: pending };
   return {
     refuse: (label) => `${label(approver)} has no pending task on this approval; it may already be decided or assigned to someone else${state}`,

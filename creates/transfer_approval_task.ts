@@ -4,7 +4,7 @@ import { MAX_REDIRECT_REMARK, redirectWorkflowTask, type ProcessInstanceDetail }
 import { InputError, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
-import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
+import { approvalChange, finishedRecently, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
 import { approvalField, taskField, templateField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
@@ -17,7 +17,10 @@ const isTarget = (value: string): value is Target => Object.hasOwn(TARGETS, valu
 const inputFields = defineInputFields([
   templateField(false, NAMING_TEMPLATE_HELP),
   approvalField,
-  taskField('Map Waiting Task ID from Approval Waiting Too Long. Leave empty to transfer the pending task of the Current Approver below, or the only pending task.'),
+  taskField(
+    'Map Waiting Task ID from Approval Waiting Too Long. Leave empty to transfer the pending task of the Current Approver below, or the only pending task; ' +
+      'then a transfer to the same person made on this approval in the last 24 hours is taken as this step\'s own earlier run (Zapier replays a step) and nothing is sent.',
+  ),
   {
     key: 'approverUserId',
     label: 'Current Approver',
@@ -59,6 +62,21 @@ function transferInPlace(detail: ProcessInstanceDetail, task: Task, toUserId: st
   return (detail.tasks ?? []).find((t) => t.userId === toUserId && t.status === 'RUNNING' && t.activityId === task.activityId);
 }
 
+/**
+ * Without a Task ID, a transfer made in the last day (RERUN_WINDOW_MS) from the Current Approver (if chosen) to the
+ * same target, which now holds a task at that step: a replay of a step that succeeded. Without this the replay
+ * would move the target's new task on (to the manager's manager). `targetOf` names the target for the task's user.
+ */
+async function recentTransfer(detail: ProcessInstanceDetail, approver: string, targetOf: (from: string) => Promise<string | null>, now: number) {
+  const tasks = detail.tasks ?? [];
+  const transferred = tasks.filter((t) => t.result === 'REDIRECTED' && (!approver || t.userId === approver) && finishedRecently(t.finishTime, now));
+  for (const task of transferred.reverse()) {
+    const toUserId = await targetOf(task.userId ?? '');
+    if (toUserId && tasks.some((t) => t.userId === toUserId && t.activityId === task.activityId && t.taskId !== task.taskId)) return { task, toUserId };
+  }
+  return undefined;
+}
+
 /** The approval as this step knows it when DingTalk accepted the transfer but could not be read back. */
 function knownAfterTransfer(detail: ProcessInstanceDetail, taskId: number, at: string): ProcessInstanceDetail {
   return { ...detail, tasks: (detail.tasks ?? []).map((t) => (t.taskId === taskId ? { ...t, status: 'COMPLETED', result: 'REDIRECTED', finishTime: at } : t)) };
@@ -82,6 +100,18 @@ const perform = (async (z, bundle) => {
   const tasks = detail.tasks ?? [];
   const running = tasks.filter((t) => t.status === 'RUNNING' && t.userId);
   const label = await userLabels(transport, z, [...new Set([...tasks.map((t) => t.userId ?? ''), approver, chosen])]);
+  // The target: a chosen user, or the approver's manager from the contacts API (quota-free).
+  const managerOf = async (userId: string) => (await personWithManager(transport, zapierStore(z), userId)).managerUserId;
+  const targetOf = async (from: string) => (target === 'manager' ? managerOf(from) : chosen);
+
+  if (taskId === undefined) {
+    const replay = await recentTransfer(detail, approver, targetOf, Date.now());
+    if (replay) {
+      const { task, toUserId } = replay;
+      const transfer = { transferred_task_id: task.taskId, from_user_id: task.userId ?? '', to_user_id: toUserId, transferred_at: isoOrNull(task.finishTime) };
+      return change.alreadyMade(transfer, 'This transfer was already in place; nothing was sent to DingTalk. To transfer the task again, map its Task ID.');
+    }
+  }
 
   let task: Task | undefined;
   if (taskId !== undefined) task = tasks.find((t) => t.taskId === taskId);
@@ -97,14 +127,9 @@ const perform = (async (z, bundle) => {
   }
   const from = task.userId ?? '';
 
-  // The target: a chosen user, or the approver's manager from the contacts API (quota-free).
-  let toUserId = chosen;
-  if (target === 'manager') {
-    const person = await personWithManager(transport, zapierStore(z), from);
-    if (!person.managerUserId) {
-      throw new InputError([`${label(from)} has no manager set in DingTalk's contacts. Set one in the DingTalk admin console (Contacts), or choose Transfer To "A chosen user"`], 'NoManager');
-    }
-    toUserId = person.managerUserId;
+  const toUserId = await targetOf(from);
+  if (!toUserId) {
+    throw new InputError([`${label(from)} has no manager set in DingTalk's contacts. Set one in the DingTalk admin console (Contacts), or choose Transfer To "A chosen user"`], 'NoManager');
   }
   const transfer = { transferred_task_id: task.taskId, from_user_id: from, to_user_id: toUserId };
 

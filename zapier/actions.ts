@@ -10,6 +10,7 @@ import type { Transport } from '../dingtalk/transport';
 import { getProcessInstance, type ProcessInstanceDetail } from '../dingtalk/workflow';
 import { loadApprovalRecord } from '../hydrators';
 import { Deadline } from '../lib/deadline';
+import { DAY_MS, msFromApiTime } from '../lib/time';
 import { knownRecord, recordAfterWrite } from './after-write';
 import { zapierStore } from './store';
 import { zapierTransport } from './transport';
@@ -40,6 +41,19 @@ export function refreshTokenBeforeWriting(z: ZObject, bundle: Bundle): void {
   if (tokenExpiresSoon(bundle, ACTION_TIME_LIMIT_MS)) {
     throw new z.errors.RefreshAuthError('The DingTalk access token expires during this action; fetching a new one before changing the approval.');
   }
+}
+
+/**
+ * How long a change found already made counts as a step's own earlier run when the user named no task. Zapier's
+ * Autoreplay retries a failed step for about 10.5 hours (at 5 min, 30 min, 1 h, 3 h and 6 h; help.zapier.com
+ * "Replay failed Zap runs"); a day also covers a replay by hand the same day.
+ */
+export const RERUN_WINDOW_MS = DAY_MS;
+
+/** Within the rerun window. No finish time counts as recent: sending nothing is the side that can be put right. */
+export function finishedRecently(finishTime: string | null | undefined, now: number): boolean {
+  const finished = msFromApiTime(finishTime);
+  return finished === undefined || now - finished <= RERUN_WINDOW_MS;
 }
 
 /**

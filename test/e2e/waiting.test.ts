@@ -105,8 +105,18 @@ test('Transfer Approval Task checks before sending and never sends a second tran
   expect(replay.result.note).toBe('This transfer was already in place; nothing was sent to DingTalk.');
   expect(replay.cost.byEndpoint.RedirectWorkflowTask).toBeUndefined();
 
+  // A replay of the step as it was (no Task ID) finds the same transfer rather than moving the director's new task;
+  // so does "to the approver's manager", since Lee's manager is the director: the replay of an escalation never
+  // escalates twice.
+  for (const inputData of [{ target: 'user', toUserId: people.director }, { target: 'manager' }]) {
+    const again = await costOf(sandbox, () => run(inputData));
+    expect(again.result).toMatchObject({ transferred_task_id: moved.transferred_task_id, from_user_id: people.lee, to_user_id: people.director });
+    expect(again.result.note).toBe('This transfer was already in place; nothing was sent to DingTalk. To transfer the task again, map its Task ID.');
+    expect(again.cost.byEndpoint.RedirectWorkflowTask).toBeUndefined();
+  }
+
   // The director has no manager in the seeded organisation: the error says so and what to do.
-  const noManager = await failure(run({ target: 'manager' }));
+  const noManager = await failure(run({ target: 'manager', approverUserId: people.director }));
   expect(noManager.message).toContain("has no manager set in DingTalk's contacts");
   expect(noManager.message).toContain('吳美玲 Ng Mei Ling');
 
