@@ -4,7 +4,7 @@ import { InputError, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, finishedRecently, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
-import { approvalField, taskField, templateField, userField } from '../zapier/fields';
+import { approvalField, remarkField, taskField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { withUserErrors } from '../zapier/user-errors';
 
@@ -28,13 +28,7 @@ const inputFields = defineInputFields([
     choices: DECISIONS,
     helpText: "Approve passes the approver's task; Reject ends the whole approval as rejected.",
   },
-  {
-    key: 'remark',
-    label: 'Remark',
-    required: false,
-    type: 'text',
-    helpText: 'Optional comment recorded with the decision, at most 1,024 characters.',
-  },
+  remarkField('Optional comment recorded with the decision, at most 1,024 characters.'),
 ]);
 
 type Task = NonNullable<ProcessInstanceDetail['tasks']>[number];

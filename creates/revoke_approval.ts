@@ -4,7 +4,7 @@ import { InputError, readInputs } from '../lib/inputs';
 import { isoOrNull, msFromApiTime } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
-import { approvalField, templateField, userField } from '../zapier/fields';
+import { approvalField, remarkField, templateField, userField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { zapierTransport } from '../zapier/transport';
 import { withUserErrors } from '../zapier/user-errors';
@@ -16,13 +16,7 @@ const inputFields = defineInputFields([
   templateField(false, NAMING_TEMPLATE_HELP),
   approvalField,
   userField('operatingUserId', 'Originator', 'The user who submitted the approval. DingTalk only lets the originator revoke it; the revocation is recorded as theirs.'),
-  {
-    key: 'remark',
-    label: 'Remark',
-    required: false,
-    type: 'text',
-    helpText: 'Optional reason recorded with the revocation, at most 1,024 characters.',
-  },
+  remarkField('Optional reason recorded with the revocation, at most 1,024 characters.'),
 ]);
 
 /**

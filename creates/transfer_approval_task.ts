@@ -5,7 +5,7 @@ import { InputError, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, finishedRecently, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
-import { approvalField, taskField, templateField } from '../zapier/fields';
+import { approvalField, remarkField, taskField, templateField } from '../zapier/fields';
 import { approvalOutputFields, noteOutputField, outputFields } from '../zapier/output-fields';
 import { zapierStore } from '../zapier/store';
 import { withUserErrors } from '../zapier/user-errors';
@@ -45,13 +45,7 @@ const inputFields = defineInputFields([
     search: 'find_user.id',
     helpText: 'The DingTalk user who receives the task, when Transfer To is "A chosen user".',
   },
-  {
-    key: 'remark',
-    label: 'Remark',
-    required: false,
-    type: 'text',
-    helpText: `Optional note shown with the transfer, at most ${MAX_REDIRECT_REMARK} characters (DingTalk's limit).`,
-  },
+  remarkField(`Optional note shown with the transfer, at most ${MAX_REDIRECT_REMARK} characters (DingTalk's limit).`),
 ]);
 
 type Task = NonNullable<ProcessInstanceDetail['tasks']>[number];

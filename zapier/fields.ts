@@ -33,3 +33,6 @@ export const usersField = <Key extends string>(key: Key, label: string, helpText
 
 /** One task of the approval, by id: mapped from Approval Waiting Too Long, or from a record's tasks. */
 export const taskField = (helpText: string) => ({ key: 'taskId', label: 'Task ID', required: false, type: 'integer', helpText }) as const;
+
+/** An optional remark DingTalk records with the change. */
+export const remarkField = (helpText: string) => ({ key: 'remark', label: 'Remark', required: false, type: 'text', helpText }) as const;
