@@ -33,7 +33,7 @@ export async function userLabels(transport: Transport, z: ZObject, userIds: stri
 }
 
 /**
- * Approve and Revoke read, write, then read again. Had the token reached the refresh margin between the write and
+ * Approve, Transfer and Revoke read, write, then read again. Had the token reached the refresh margin between the write and
  * the last read, Zapier would refresh it and run the whole action again, which would then fail on the approval it
  * had just changed. Refreshing before anything is sent keeps a rerun harmless. Nothing here retries a write.
  */
