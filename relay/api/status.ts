@@ -48,6 +48,7 @@ export async function statusOf(store: Store, sources: StatusSource[], now: numbe
           eventsToday: Number(count?.today ?? 0),
           eventsThisMonth: Number(count?.thisMonth ?? 0),
           pushedThisMonth: Number(count?.pushedThisMonth ?? 0),
+          repeatedFinishesThisMonth: Number(count?.repeatedFinishesThisMonth ?? 0),
           errors: errors.map((error) => ({ at: iso(error.at), source: error.source, message: error.message })),
           reconcile: reconcile.map((run) => ({ day: run.day, processCode: run.processCode, status: run.status, meteredCalls: run.meteredCalls, recovered: run.recovered, error: run.error, finishedAt: iso(run.finishedAt) })),
           ...Object.fromEntries(extra),

@@ -1,6 +1,8 @@
 /**
  * Events, stored once per tenant and DingTalk eventId, with their outbox rows (part 2) in the same transaction:
  * a crash between storing an event and queueing its deliveries cannot happen, because both commit together.
+ * An approval's finish and terminate are also stored once per tenant whatever their eventId (dedupeKeyOf), so a
+ * finish the reconcile created and DingTalk's late push of the same finish are delivered once.
  */
 import type { Db, Sql } from './db';
 import { groupCommit } from './group-commit';
@@ -52,7 +54,24 @@ const columns = `id, tenant_id AS "tenantId", event_id AS "eventId", event_type 
   staff_id AS "staffId", corp_id AS "corpId", occurred_at AS "occurredAt", born_at AS "bornAt",
   received_at AS "receivedAt", via, raw`;
 
-/** Rows per multi-row statement: well under SQLite's 32,766 parameters at 15 a row. */
+/**
+ * Finishes and terminates that were not stored: a repeat of the stored event's own eventId is an ordinary
+ * duplicate; under another eventId, it is a second arrival of the same change (usually DingTalk's late push of a
+ * finish the reconcile already created), kept in merged_arrivals once per eventId for /status. Rare: one statement
+ * each.
+ */
+async function recordMerged(tx: Sql, arrivals: Arrival[]): Promise<void> {
+  for (const { event, now } of arrivals) {
+    await tx.run(
+      `INSERT INTO merged_arrivals (tenant_id, event_id, kept_id, via, received_at)
+       SELECT tenant_id, ?, id, ?, ? FROM events WHERE tenant_id = ? AND dedupe_key = ? AND event_id <> ?
+       ON CONFLICT DO NOTHING`,
+      [event.eventId, event.via, now, event.tenantId, dedupeKeyOf(event), event.eventId],
+    );
+  }
+}
+
+/** Rows per multi-row statement: well under SQLite's 32,766 parameters at 16 a row. */
 const ROWS_PER_STATEMENT = 500;
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -62,6 +81,19 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 const keyOf = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventId}`;
+
+/**
+ * An approval finishes, or is terminated, once: whichever event says so first is stored, under any eventId.
+ * The reconcile's event and DingTalk's push of the same change carry different eventIds. The key leaves out the
+ * result: a terminate has none (dingtalk-events.md §5), and the reconcile reads a finish's result from
+ * GetProcessInstance rather than from the event (⚠ assumed to agree; if it ever did not, the first still wins).
+ * A finish followed by a terminate (an approved approval revoked later) keeps both: they are different changes.
+ * The migration (version 3) builds the same key in SQL for rows stored before it.
+ */
+export function dedupeKeyOf(event: Pick<NewEvent, 'eventType' | 'changeType' | 'processInstanceId'>): string | null {
+  const once = event.eventType === 'bpms_instance_change' && (event.changeType === 'finish' || event.changeType === 'terminate');
+  return once ? `${event.changeType}:${event.processInstanceId}` : null;
+}
 const placeholders = (rows: number, columns: number) => Array.from({ length: rows }, () => `(${Array(columns).fill('?').join(', ')})`).join(', ');
 
 export interface Arrival {
@@ -79,16 +111,18 @@ export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[
   const newIds = new Map<string, number>();
   for (const chunk of chunks(arrivals, ROWS_PER_STATEMENT)) {
     const rows = await tx.all<{ id: number; tenantId: string; eventId: string }>(
+      // No conflict target: a repeated eventId and a repeated dedupe key are both dropped (either unique index).
       `INSERT INTO events (tenant_id, event_id, event_type, change_type, result, process_instance_id, process_code, task_id,
-         staff_id, corp_id, occurred_at, born_at, received_at, via, raw)
-       VALUES ${placeholders(chunk.length, 15)}
-       ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING id, tenant_id AS "tenantId", event_id AS "eventId"`,
+         staff_id, corp_id, occurred_at, born_at, received_at, via, raw, dedupe_key)
+       VALUES ${placeholders(chunk.length, 16)}
+       ON CONFLICT DO NOTHING RETURNING id, tenant_id AS "tenantId", event_id AS "eventId"`,
       chunk.flatMap(({ event, now }) => [event.tenantId, event.eventId, event.eventType, event.changeType, event.result ?? null,
         event.processInstanceId, event.processCode ?? null, event.taskId ?? null, event.staffId ?? null, event.corpId ?? null,
-        event.occurredAt ?? null, event.bornAt ?? null, now, event.via, JSON.stringify(event.raw)]),
+        event.occurredAt ?? null, event.bornAt ?? null, now, event.via, JSON.stringify(event.raw), dedupeKeyOf(event)]),
     );
     for (const row of rows) newIds.set(keyOf(row.tenantId, row.eventId), Number(row.id));
   }
+  await recordMerged(tx, arrivals.filter(({ event }) => !newIds.has(keyOf(event.tenantId, event.eventId)) && dedupeKeyOf(event) !== null));
 
   const tenants = [...new Set(arrivals.filter(({ event }) => newIds.has(keyOf(event.tenantId, event.eventId))).map(({ event }) => event.tenantId))];
   const subscriptions = tenants.length === 0 ? [] : await tx.all<{ id: string; tenantId: string; filters: string }>(

@@ -167,6 +167,35 @@ export const migrations: Migration[] = [
       'CREATE INDEX timers_by_instance ON timers (tenant_id, process_instance_id)',
     ],
   },
+  {
+    version: 3,
+    name: 'intake: an approval finishes once, whichever event says so first',
+    statements: () => [
+      // The daily reconcile creates a finish DingTalk never pushed; DingTalk may push it late all the same, under
+      // its own eventId. UNIQUE(tenant_id, dedupe_key) keeps the second out, across processes too: the key is
+      // `finish:<processInstanceId>` or `terminate:<processInstanceId>` (dedupeKeyOf in events.ts), NULL for every
+      // other event (both databases let NULLs repeat in a unique index).
+      'ALTER TABLE events ADD COLUMN dedupe_key TEXT',
+      // Existing rows get their key too; where an approval's finish is already stored twice, the first keeps it.
+      `UPDATE events SET dedupe_key = change_type || ':' || process_instance_id
+       WHERE event_type = 'bpms_instance_change' AND change_type IN ('finish', 'terminate')
+         AND id = (SELECT MIN(first.id) FROM events AS first WHERE first.tenant_id = events.tenant_id
+           AND first.process_instance_id = events.process_instance_id AND first.event_type = events.event_type
+           AND first.change_type = events.change_type)`,
+      'CREATE UNIQUE INDEX events_once_per_instance ON events (tenant_id, dedupe_key)',
+      // The second arrivals the key kept out (not stored as events, never delivered), so /status can count them
+      // and pushes used can include them. One row per eventId, so DingTalk's redeliveries of it count once.
+      `CREATE TABLE merged_arrivals (
+        tenant_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        kept_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+        via TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        PRIMARY KEY (tenant_id, event_id)
+      )`,
+      'CREATE INDEX merged_arrivals_by_kept ON merged_arrivals (kept_id)',
+    ],
+  },
 ];
 
 /** Applies the migrations this database lacks; several processes starting together apply each one once. */

@@ -57,9 +57,11 @@ test('/status per tenant: last event, today and this month in China time, pushes
   expect([new Date(todayStart).toISOString(), new Date(monthStart).toISOString()]).toEqual(['2026-11-19T16:00:00.000Z', '2026-10-31T16:00:00.000Z']);
   await store.tenants.save({ clientId: 'dingA', clientSecret: 'v1.sealed' }, NOW);
   await store.tenants.save({ clientId: 'dingQuiet', clientSecret: 'v1.sealed' }, NOW);
-  const event = (eventId: string, via: 'stream' | 'reconcile') => ({ tenantId: 'dingA', eventId, eventType: 'bpms_instance_change', changeType: 'finish', processInstanceId: 'pi', bornAt: NOW, via, raw: {} });
+  const event = (eventId: string, via: 'stream' | 'reconcile', processInstanceId = eventId) => ({ tenantId: 'dingA', eventId, eventType: 'bpms_instance_change', changeType: 'finish', processInstanceId, bornAt: NOW, via, raw: {} });
   await store.events.record([event('yesterday', 'stream')], todayStart - 1);
   await store.events.record([event('now', 'stream'), event('recovered', 'reconcile')], NOW - 1000);
+  // DingTalk pushes the recovered finish late: not stored again, but counted, and it used a push.
+  expect(await store.events.record([event('late-push', 'stream', 'recovered')], NOW - 900)).toEqual([{ stored: false, deliveries: 0 }]);
   await store.errors.record({ tenantId: 'dingA', at: NOW - 500, source: 'stream', message: 'connection refused; retrying in 2 s' });
   const run = await store.reconcileRuns.claim({ tenantId: 'dingA', processCode: 'PROC-1', day: '2026-11-19', holder: 'p' }, NOW - 2000, 3_600_000);
   await store.reconcileRuns.finish(run!, { meteredCalls: 2, recovered: 1 }, NOW - 1500);
@@ -71,12 +73,12 @@ test('/status per tenant: last event, today and this month in China time, pushes
     database: 'sqlite',
     tenants: [
       {
-        clientId: 'dingA', lastEventAt: '2026-11-20T01:29:59.000Z', eventsToday: 2, eventsThisMonth: 3, pushedThisMonth: 2,
+        clientId: 'dingA', lastEventAt: '2026-11-20T01:29:59.000Z', eventsToday: 2, eventsThisMonth: 3, pushedThisMonth: 3, repeatedFinishesThisMonth: 1,
         errors: [{ at: '2026-11-20T01:29:59.500Z', source: 'stream', message: 'connection refused; retrying in 2 s' }],
         reconcile: [{ day: '2026-11-19', processCode: 'PROC-1', status: 'ok', meteredCalls: 2, recovered: 1, error: null, finishedAt: '2026-11-20T01:29:58.500Z' }],
         connections: [{ slot: 0, state: 'open for dingA' }],
       },
-      { clientId: 'dingQuiet', lastEventAt: null, eventsToday: 0, eventsThisMonth: 0, pushedThisMonth: 0, errors: [], reconcile: [], connections: [{ slot: 0, state: 'open for dingQuiet' }] },
+      { clientId: 'dingQuiet', lastEventAt: null, eventsToday: 0, eventsThisMonth: 0, pushedThisMonth: 0, repeatedFinishesThisMonth: 0, errors: [], reconcile: [], connections: [{ slot: 0, state: 'open for dingQuiet' }] },
     ],
   });
 });

@@ -11,7 +11,8 @@ const event = (overrides: Partial<NewEvent> = {}): NewEvent => ({
   eventType: 'bpms_instance_change',
   changeType: 'finish',
   result: 'agree',
-  processInstanceId: 'pi-1',
+  // One approval per eventId: an approval's finish is stored once whatever its eventId (tested below).
+  processInstanceId: `pi-of-${overrides.eventId ?? 'ev-1'}`,
   processCode: 'PROC-EXPENSE',
   staffId: 'manager75',
   corpId: 'ding-corp',
@@ -33,7 +34,7 @@ describeEachBackend((backend) => {
     const { store, url } = await stores.fresh();
     expect(await migrate(store.db)).toEqual([]);
     const [a, b] = onPostgres() ? await Promise.all([stores.again(url), stores.again(url)]) : [store, store];
-    expect(await a.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(await a.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect(await b.reachable()).toBe(true);
   });
 
@@ -64,9 +65,10 @@ describeEachBackend((backend) => {
 
   test('events come back in DingTalk’s order, not in arrival order', async () => {
     const { store } = await stores.fresh();
-    await store.events.record([event({ eventId: 'finish', changeType: 'finish', occurredAt: T0 + 60_000, bornAt: T0 + 61_000 })], T0);
-    await store.events.record([event({ eventId: 'start', changeType: 'start', result: null, occurredAt: T0, bornAt: T0 + 1000 })], T0 + 1);
-    await store.events.record([event({ eventId: 'no-time', changeType: 'terminate', result: null, occurredAt: null, bornAt: T0 + 30_000 })], T0 + 2);
+    const change = (overrides: Partial<NewEvent>) => event({ processInstanceId: 'pi-1', ...overrides });
+    await store.events.record([change({ eventId: 'finish', changeType: 'finish', occurredAt: T0 + 60_000, bornAt: T0 + 61_000 })], T0);
+    await store.events.record([change({ eventId: 'start', changeType: 'start', result: null, occurredAt: T0, bornAt: T0 + 1000 })], T0 + 1);
+    await store.events.record([change({ eventId: 'no-time', changeType: 'terminate', result: null, occurredAt: null, bornAt: T0 + 30_000 })], T0 + 2);
     expect((await store.events.ofInstance('ding-app-1', 'pi-1')).map((e) => e.eventId)).toEqual(['start', 'no-time', 'finish']);
     expect((await store.events.latest('ding-app-1', 2)).map((e) => e.eventId)).toEqual(['finish', 'no-time']);
     expect(await store.events.hasChange('ding-app-1', 'pi-1', 'bpms_instance_change', 'finish')).toBe(true);
@@ -168,7 +170,7 @@ describeEachBackend((backend) => {
     await store.events.record([event({ eventId: 'today', via: 'http' })], todayStart + 5);
     await store.events.record([event({ eventId: 'recovered', via: 'reconcile' })], todayStart + 9);
     expect(await store.stats.eventCounts(todayStart, monthStart)).toEqual([
-      { tenantId: 'ding-app-1', lastReceivedAt: todayStart + 9, today: 2, thisMonth: 3, pushedThisMonth: 2 },
+      { tenantId: 'ding-app-1', lastReceivedAt: todayStart + 9, today: 2, thisMonth: 3, pushedThisMonth: 2, repeatedFinishesThisMonth: 0 },
     ]);
   });
 
