@@ -102,8 +102,12 @@ export interface Arrival {
   now: number;
 }
 
-/** Inserts the events; returns the relay's id of each one stored, by tenant and eventId. */
-async function insertEvents(tx: Sql, arrivals: Arrival[]): Promise<Map<string, number>> {
+/**
+ * Stores events and their deliveries in a few statements (one round trip per 500 rows, not two per event).
+ * Returns one result per arrival, in order; a repeat of an eventId, in the database or earlier in the same list,
+ * is a duplicate.
+ */
+export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[]> {
   const newIds = new Map<string, number>();
   for (const chunk of chunks(arrivals, ROWS_PER_STATEMENT)) {
     const rows = await tx.all<{ id: number; tenantId: string; eventId: string }>(
@@ -118,26 +122,13 @@ async function insertEvents(tx: Sql, arrivals: Arrival[]): Promise<Map<string, n
     );
     for (const row of rows) newIds.set(keyOf(row.tenantId, row.eventId), Number(row.id));
   }
-  return newIds;
-}
-
-/**
- * Stores events and their deliveries in a few statements (one round trip per 500 rows, not two per event).
- * Returns one result per arrival, in order; a repeat of an eventId, in the database or earlier in the same list,
- * is a duplicate.
- */
-export async function recordAll(tx: Sql, arrivals: Arrival[]): Promise<Recorded[]> {
-  const tenants = [...new Set(arrivals.map(({ event }) => event.tenantId))];
-  // Asked for together with the inserts, not after them: on SQLite's thread both travel at once (sqlite.ts), and on
-  // Postgres the client sends them back to back.
-  const [subscriptions, newIds] = await Promise.all([
-    tenants.length === 0 ? [] : tx.all<{ id: string; tenantId: string; filters: string }>(
-      `SELECT id, tenant_id AS "tenantId", filters FROM subscriptions WHERE status = 'active' AND tenant_id IN (${tenants.map(() => '?').join(', ')})`,
-      tenants,
-    ),
-    insertEvents(tx, arrivals),
-  ]);
   await recordMerged(tx, arrivals.filter(({ event }) => !newIds.has(keyOf(event.tenantId, event.eventId)) && dedupeKeyOf(event) !== null));
+
+  const tenants = [...new Set(arrivals.filter(({ event }) => newIds.has(keyOf(event.tenantId, event.eventId))).map(({ event }) => event.tenantId))];
+  const subscriptions = tenants.length === 0 ? [] : await tx.all<{ id: string; tenantId: string; filters: string }>(
+    `SELECT id, tenant_id AS "tenantId", filters FROM subscriptions WHERE status = 'active' AND tenant_id IN (${tenants.map(() => '?').join(', ')})`,
+    tenants,
+  );
 
   const deliveries: (string | number)[][] = [];
   const stored: NewEvent[] = [];

@@ -8,10 +8,9 @@ import type { DatabaseSync } from 'node:sqlite';
 
 /**
  * Loads node:sqlite without its one-time "SQLite is an experimental feature" notice (Node 22 prints it on first
- * load); the choice is deliberate and documented, and any other warning still goes through. Self-contained: the
- * relay's SQLite thread (relay/store/sqlite-thread.ts) runs it from source.
+ * load); the choice is deliberate and documented, and any other warning still goes through.
  */
-export function loadSqlite() {
+function loadSqlite() {
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     if (String(warning instanceof Error ? warning.message : warning).startsWith('SQLite is an experimental feature')) return;
@@ -24,14 +23,9 @@ export function loadSqlite() {
   }
 }
 
-/** node:sqlite, or an error that names who needs it (`purpose`) on an older Node. */
-export function requireSqlite(purpose: string) {
+/** Opens (or creates) a SQLite file; `purpose` names who needs it in the error on an older Node. */
+export function openSqliteFile(file: string, purpose: string): DatabaseSync {
   const sqlite = loadSqlite();
   if (!sqlite) throw new Error(`${purpose} needs Node 22.5 or later with node:sqlite (this is ${process.version}).`);
-  return sqlite;
-}
-
-/** Opens (or creates) a SQLite file on this thread. */
-export function openSqliteFile(file: string, purpose: string): DatabaseSync {
-  return new (requireSqlite(purpose).DatabaseSync)(file);
+  return new sqlite.DatabaseSync(file);
 }

@@ -6,36 +6,42 @@
  * in WAL mode with synchronous=NORMAL might roll back following a power loss or system crash"
  * (https://www.sqlite.org/pragma.html#pragma_synchronous), which would break "persist, then ack".
  *
- * node:sqlite is synchronous, so the connection lives on its own thread (sqlite-thread.ts): a COMMIT's fsync no
- * longer stops the event loop, and acks for other sockets go out meanwhile. The process has one connection, so
- * every statement and transaction goes through one queue: a transaction that awaits between statements must not
- * let another caller's statement slip into it. Other processes on the same file (the `tenant` CLI beside a running
- * relay) wait on `busy_timeout`.
+ * node:sqlite is synchronous and a process has one connection, so every statement and transaction goes through
+ * one queue: a transaction that awaits between statements must not let another caller's statement slip into it.
+ * Other processes on the same file (the `tenant` CLI beside a running relay) wait on `busy_timeout`.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Db, Dialect, Params, Sql } from './db';
-import { startSqliteThread, type Step } from './sqlite-thread';
+import { openSqliteFile } from './node-sqlite';
 
 const dialect: Dialect = { name: 'sqlite', serial: 'INTEGER PRIMARY KEY AUTOINCREMENT', skipLocked: () => '', lockMigrations: undefined };
 
-/** The Sql interface over one way of running a statement. */
-const sqlOver = (run: (step: Step) => Promise<unknown>): Sql => ({
-  all: async <T extends object>(sql: string, params?: Params) => (await run({ op: 'all', sql, params })) as T[],
-  get: async <T extends object>(sql: string, params?: Params) => (await run({ op: 'get', sql, params })) as T | undefined,
-  run: async (sql, params) => (await run({ op: 'run', sql, params })) as number,
-});
+const args = (params: Params = []) => params as SQLInputValue[];
 
-export async function openSqlite(file: string): Promise<Db> {
+function statements(db: DatabaseSync): Sql {
+  const prepared = new Map<string, StatementSync>();
+  const prepare = (sql: string) => {
+    let statement = prepared.get(sql);
+    if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+  return {
+    all: async <T extends object>(sql: string, params?: Params) => prepare(sql).all(...args(params)) as T[],
+    get: async <T extends object>(sql: string, params?: Params) => prepare(sql).get(...args(params)) as T | undefined,
+    run: async (sql, params) => Number(prepare(sql).run(...args(params)).changes),
+  };
+}
+
+export function openSqlite(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const thread = await startSqliteThread(file, 'The relay’s embedded database');
-  const one = async (step: Step) => (await thread.run([step]))[0];
-  try {
-    for (const pragma of ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000']) await one({ op: 'exec', sql: `PRAGMA ${pragma}` });
-  } catch (error) {
-    await thread.close();
-    throw error;
-  }
+  const db = openSqliteFile(file, 'The relay’s embedded database');
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA busy_timeout = 5000');
+  const direct = statements(db);
 
   let queue: Promise<unknown> = Promise.resolve();
   /** Runs `work` after everything queued before it, whether that succeeded or not. */
@@ -48,29 +54,22 @@ export async function openSqlite(file: string): Promise<Db> {
   return {
     dialect,
     describe: `SQLite ${file}`,
-    ...sqlOver((step) => serial(() => one(step))),
-    // Each message to the thread waits for the main thread to come round to its answer, so a transaction sends as
-    // few as it can: BEGIN travels with its first statement, and statements issued together (Promise.all) are
-    // sent without waiting for each other. IMMEDIATE takes the write lock up front, so two processes never
-    // deadlock upgrading a read to a write. COMMIT answers after the fsync.
+    all: (sql, params) => serial(() => direct.all(sql, params)),
+    get: (sql, params) => serial(() => direct.get(sql, params)),
+    run: (sql, params) => serial(() => direct.run(sql, params)),
+    // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read to a write.
     transaction: (work) =>
       serial(async () => {
-        let begun = false;
-        const inTransaction = async (step: Step) => {
-          const steps: Step[] = begun ? [] : [{ op: 'exec', sql: 'BEGIN IMMEDIATE' }];
-          begun = true;
-          steps.push({ ...step, inTransaction: true });
-          return (await thread.run(steps)).at(-1);
-        };
+        db.exec('BEGIN IMMEDIATE');
         try {
-          const result = await work(sqlOver(inTransaction));
-          if (begun) await one({ op: 'exec', sql: 'COMMIT' });
+          const result = await work(direct);
+          db.exec('COMMIT');
           return result;
         } catch (error) {
-          if (begun) await one({ op: 'rollback' });
+          db.exec('ROLLBACK');
           throw error;
         }
       }),
-    close: () => serial(() => thread.close()),
+    close: () => serial(async () => db.close()),
   };
 }
