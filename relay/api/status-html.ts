@@ -27,6 +27,8 @@ export interface TenantView {
   pushQuota: PushQuotaEntry | undefined;
   deliveries: DeliveryEntry | undefined;
   reconcile: { day: string; status: string; meteredCalls: number; recovered: number; error: string | null }[];
+  /** Finishes that arrived twice this month (the reconcile's and DingTalk's late push), stored and delivered once. */
+  repeatedFinishesThisMonth: number;
   errors: { at: string | null; source: string; message: string }[];
   deadLetters: DeadLetterView[];
   /** The last days, oldest first, as local dates (YYYY-MM-DD) with their event counts. */
@@ -99,7 +101,10 @@ function pushLine(t: TenantView): string {
 function reconcileLine(t: TenantView): string {
   const run = t.reconcile[0];
   if (!run) return 'no run yet (an hour into each day, China time)';
-  return `${escape(run.day)}: ${escape(run.status)}, ${number(run.meteredCalls)} metered calls, ${number(run.recovered)} events recovered${run.error ? `: ${escape(run.error)}` : ''}`;
+  const late = t.repeatedFinishesThisMonth
+    ? `; finishes that arrived twice this month (recovered, and pushed late by DingTalk), each stored and delivered once: <span class="repeated-finishes">${number(t.repeatedFinishesThisMonth)}</span>`
+    : '';
+  return `${escape(run.day)}: ${escape(run.status)}, ${number(run.meteredCalls)} metered calls, ${number(run.recovered)} events recovered${run.error ? `: ${escape(run.error)}` : ''}${late}`;
 }
 
 /** A failed attempt in words: the worker's sentence already names the HTTP status when there was one. */

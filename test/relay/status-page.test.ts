@@ -92,6 +92,16 @@ describeEachBackend((backend) => {
     expect(page.text).toMatch(/<title>\d{4}-\d\d-\d\d: 2 events<\/title>/);
   });
 
+  test('the reconcile line counts the finishes that arrived twice', async () => {
+    const run = await relay.store.reconcileRuns.claim({ tenantId: 'dingA', processCode: 'PROC-1', day: '2026-11-19', holder: 'p' }, Date.now(), 3_600_000);
+    await relay.store.reconcileRuns.finish(run!, { meteredCalls: 2, recovered: 1 }, Date.now());
+    const finish = { tenantId: 'dingA', eventType: 'bpms_instance_change', changeType: 'finish', result: 'agree', processInstanceId: 'pi-late', bornAt: Date.now() };
+    await relay.store.events.record([{ ...finish, eventId: 'reconcile-finish-pi-late', via: 'reconcile', raw: {} }], Date.now());
+    expect(await relay.store.events.record([{ ...finish, eventId: 'pushed-late', via: 'stream', raw: {} }], Date.now())).toEqual([{ stored: false, deliveries: 0 }]);
+    const page = await call(server.url, 'GET', '/');
+    expect(page.text).toContain('2026-11-19: ok, 2 metered calls, 1 events recovered; finishes that arrived twice this month (recovered, and pushed late by DingTalk), each stored and delivered once: <span class="repeated-finishes">1</span>');
+  });
+
   test('off this machine the token is needed (as a Basic password, so a browser can send it), as for /status; a rebinding Host is refused', async () => {
     const proxied = { 'x-forwarded-for': '203.0.113.9' };
     expect((await call(server.url, 'GET', '/status', proxied)).status).toBe(401);
