@@ -2,6 +2,7 @@
  * Hydrators: work Zapier does only when a Zap step actually uses the data.
  * - `approval` turns an approval id into the full record (one detail fetch, or none when the poll that
  *   classified it cached the detail).
+ * - `waitingApproval` and `instantWaitingApproval` add a waiting delivery's fields to that record.
  * - `attachmentFile` asks DingTalk for a fresh download URL (they expire after 15 minutes) and stashes the
  *   bytes with the file's real name and type.
  */
@@ -9,6 +10,7 @@ import type { Bundle, RawHttpResponse, ZObject } from 'zapier-platform-core';
 import { contentTypeOf } from './approvals/record/files';
 import { loadRecord } from './approvals/record/load';
 import type { FileRef } from './approvals/record/record';
+import { deliveryDetail, waitingStepName, type InstantWaitingFields } from './approvals/instant/waiting';
 import { checkedDetail } from './approvals/waiting/poll';
 import { grantProcessInstanceForDownloadFile, type ProcessInstanceDetail } from './dingtalk/workflow';
 import type { Deadline } from './lib/deadline';
@@ -35,6 +37,18 @@ export const waitingApproval = async (z: ZObject, bundle: Bundle) => {
   return { ...(await loadApprovalRecord(z, bundle, approvalId, processCode, known)), ...delivery };
 };
 
+/**
+ * An instant "waiting too long" delivery (approvals/instant/waiting.ts): the approval record from one metered detail
+ * fetch shared by the Zaps that received the delivery, the delivery's waiting fields on top, and the step name the
+ * detail gives.
+ */
+export const instantWaitingApproval = async (z: ZObject, bundle: Bundle) => {
+  const { processCode, delivery } = bundle.inputData as { processCode: string | null; delivery: InstantWaitingFields };
+  const detail = await deliveryDetail(zapierTransport(z, bundle), zapierStore(z), delivery);
+  const record = await loadApprovalRecord(z, bundle, delivery.approval_id, processCode, detail);
+  return { ...record, ...delivery, step_name: waitingStepName(detail, delivery.task_id) };
+};
+
 export const attachmentFile = async (z: ZObject, bundle: Bundle) => {
   const { processInstanceId, fileId, name, type, comment } = fileRefOf(bundle.inputData);
   const { downloadUri } = await grantProcessInstanceForDownloadFile(zapierTransport(z, bundle), {
@@ -59,4 +73,4 @@ function fileRefOf(inputData: Record<string, unknown>): FileRef {
   };
 }
 
-export default { approval, waitingApproval, attachmentFile };
+export default { approval, waitingApproval, instantWaitingApproval, attachmentFile };

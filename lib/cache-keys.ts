@@ -38,6 +38,9 @@ export const cacheKeys = {
   /** The detail a waiting check fetched, so delivering that wait costs no second fetch (a running approval's detail
    * is never put under `detail`, which Find Approval trusts as final). */
   waitingDetail: (id: string) => `dingtalk:waiting-detail:v1:${id}`,
+  /** The detail an instant "waiting too long" delivery was hydrated from, shared by the Zaps that received it
+   * (approvals/instant/waiting.ts). */
+  waitingDeliveryDetail: (deliveryId: string) => `dingtalk:waiting-delivery-detail:v1:${deliveryId}`,
   templateName: (processCode: string) => `dingtalk:template-name:v1:${processCode}`,
   /** A template's form components (QuerySchemaByProcessCode). */
   schema: (processCode: string) => `dingtalk:schema:v1:${processCode}`,
@@ -64,6 +67,8 @@ export const cacheTtlS = {
   name: 7 * DAY_S,
   /** Watches live as long as their approvals run; running approvals are kept as long as the ledger. */
   waiting: 35 * DAY_S,
+  /** Zaps that receive the same instant delivery hydrate it within minutes of each other. */
+  waitingDeliveryDetail: 3600,
   /** Metered lookups the Zap editor repeats often. */
   schema: 600,
   forecast: 600,

@@ -14,17 +14,21 @@ export const RELAY_REQUEST = 'dingtalkRelayRequest';
 
 export const isRelayRequest = (request: object) => (request as Record<string, unknown>)[RELAY_REQUEST] === true;
 
-export interface SubscriptionRequest {
-  targetUrl: string;
-  kinds: string[];
+/** The filters the relay applies (relay/api/subscription-input.ts); hours and approvers only with the kind `waiting`. */
+export interface RelayFilters {
   template?: string;
   originators?: string[];
+  waitingHours?: number[];
+  approvers?: string[];
 }
 
-export interface EventsQuery {
+export interface SubscriptionRequest extends RelayFilters {
+  targetUrl: string;
   kinds: string[];
-  template?: string;
-  originators?: string[];
+}
+
+export interface EventsQuery extends RelayFilters {
+  kinds: string[];
   limit: number;
 }
 
@@ -97,9 +101,12 @@ export function relayClient(z: ZObject, bundle: Bundle) {
     throw new z.errors.Error(`The DingTalk event relay at ${host} refused the request: ${said}`, 'RelayRefused', response.status);
   }
 
-  const lists = (query: { template?: string; originators?: string[] }) => ({
+  /** The filters in the relay's names; empty ones are left out (an empty list would mean "everyone" anyway). */
+  const lists = (query: RelayFilters) => ({
     ...(query.template ? { template: query.template } : {}),
     ...(query.originators?.length ? { originators: query.originators } : {}),
+    ...(query.waitingHours?.length ? { waiting_hours: query.waitingHours } : {}),
+    ...(query.approvers?.length ? { approvers: query.approvers } : {}),
   });
 
   return {
@@ -124,8 +131,9 @@ export function relayClient(z: ZObject, bundle: Bundle) {
     },
     /** The tenant's recent events from the relay's own log, as a hook receives them. No DingTalk call. */
     async events({ kinds, limit, ...filters }: EventsQuery): Promise<RelayEventRecord[]> {
-      const { originators, ...rest } = lists(filters);
-      const params = { kinds: kinds.join(','), limit: String(limit), ...rest, ...(originators ? { originators: originators.join(',') } : {}) };
+      // The query string takes lists as comma-separated values (relay/api/subscription-input.ts filtersFromQuery).
+      const params: Record<string, string> = { kinds: kinds.join(','), limit: String(limit) };
+      for (const [name, value] of Object.entries(lists(filters))) params[name] = Array.isArray(value) ? value.join(',') : value;
       const body = answerOf(await call('GET', '/v1/events', { params }));
       const events = Array.isArray(body.events) ? body.events : [];
       return events.flatMap((event) => {

@@ -18,6 +18,11 @@ export const RelayEventRecord = z.object({
   result: z.string().nullable(),
   occurred_at: z.string().nullable(),
   received_at: z.string(),
+  // The waiting record's own fields (null on the other kinds; older relays leave waiting_since out).
+  task_id: z.string().nullish(),
+  approver_user_id: z.string().nullish(),
+  waiting_hours: z.number().positive().nullish(),
+  waiting_since: z.string().nullish(),
 });
 export type RelayEventRecord = z.infer<typeof RelayEventRecord>;
 

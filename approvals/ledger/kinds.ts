@@ -119,20 +119,19 @@ export type KindName = keyof typeof KINDS;
 
 /**
  * The instant trigger's events: the relay's event kinds (README "The subscription API"), each the push twin of a
- * polling trigger above, which a Zap can switch to without re-mapping fields (same record, same `id`). The
- * waiting-too-long kind joins as one more entry once its polling trigger is on main: `{ relayKind: 'waiting',
- * pollingTrigger: 'Approval Waiting Too Long', ... }`, its hours sent as the relay's `waiting_hours`, and its own
- * stub for the relay's waiting record (`{approval}:task-{taskId}:after-{hours}h`, relay/delivery/record.ts).
+ * polling trigger, which a Zap can switch to without re-mapping fields (same record, same `id`). `waiting` is the
+ * twin of Approval Waiting Too Long (approvals/waiting/): its hours go to the relay as `waiting_hours` and its
+ * record is built in approvals/instant/waiting.ts.
  */
 export interface InstantEvent {
   /** The relay's kind, sent in `kinds` when subscribing and in the events read. */
-  relayKind: 'submitted' | 'approved' | 'rejected' | 'revoked' | 'finished';
+  relayKind: 'submitted' | 'approved' | 'rejected' | 'revoked' | 'finished' | 'waiting';
   /** The choice's label in the editor. */
   label: string;
   /** The polling trigger with the same record, named when no relay is set up. */
   pollingTrigger: string;
   /** The relay records this event delivers (`finished` stands for the three outcomes). */
-  delivers: readonly ('submitted' | Outcome)[];
+  delivers: readonly ('submitted' | 'waiting' | Outcome)[];
 }
 
 export const INSTANT_EVENTS = [
@@ -141,4 +140,5 @@ export const INSTANT_EVENTS = [
   { relayKind: 'rejected', label: 'Approval Rejected', pollingTrigger: 'Approval Rejected', delivers: ['rejected'] },
   { relayKind: 'revoked', label: 'Approval Revoked', pollingTrigger: 'Approval Revoked', delivers: ['revoked'] },
   { relayKind: 'finished', label: 'Approval Finished (Approved, Rejected or Revoked)', pollingTrigger: 'Approval Finished', delivers: OUTCOMES },
+  { relayKind: 'waiting', label: 'Approval Waiting Too Long', pollingTrigger: 'Approval Waiting Too Long', delivers: ['waiting'] },
 ] as const satisfies readonly InstantEvent[];

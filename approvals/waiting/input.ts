@@ -15,13 +15,19 @@ export const MIN_HOURS = 0.25;
 /** DingTalk lists running approvals over at most 120 days. */
 export const MAX_HOURS = MAX_LIST_WINDOW_DAYS * 24;
 
-export function waitingInput(inputData: Record<string, unknown>): WaitingInput {
-  const input = readInputs(inputData);
+/** Hours (empty: the default), or a problem added to `input` when it is not a number from MIN_HOURS to `max`. */
+export function readHours(input: ReturnType<typeof readInputs>, max: number): number {
   const hoursText = input.text('hours');
   const hours = hoursText === '' ? DEFAULT_HOURS : Number(hoursText);
-  if (!Number.isFinite(hours) || hours < MIN_HOURS || hours > MAX_HOURS) {
-    input.problems.push(`Hours must be a number of hours from ${MIN_HOURS} to ${MAX_HOURS.toLocaleString('en-US')} (for example 2 or 1.5)`);
+  if (!Number.isFinite(hours) || hours < MIN_HOURS || hours > max) {
+    input.problems.push(`Hours must be a number of hours from ${MIN_HOURS} to ${max.toLocaleString('en-US')} (for example 2 or 1.5)`);
   }
+  return hours;
+}
+
+export function waitingInput(inputData: Record<string, unknown>): WaitingInput {
+  const input = readInputs(inputData);
+  const hours = readHours(input, MAX_HOURS);
   const approverIds = input.list('approverUserIds', { splitItems: true });
   let common: ReturnType<typeof pollInput> | undefined;
   try {

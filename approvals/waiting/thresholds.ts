@@ -73,12 +73,24 @@ export const hoursLabel = (thresholdMs: number) => String(Math.round((thresholdM
  */
 export const deliveryId = (approvalId: string, taskId: number, thresholdMs: number) => `${approvalId}:task-${taskId}:after-${hoursLabel(thresholdMs)}h`;
 
-/** The RUNNING tasks of a fetched detail, as a Watch at `checkedAt`. A task without an approver or start is skipped. */
-export function watchFromDetail(detail: ProcessInstanceDetail, checkedAt: number): Watch {
+/** Step (node) names by activityId, from the operation records that name one (⚠ tasks carry no name). */
+function stepNamesOf(detail: ProcessInstanceDetail): Map<string, string> {
   const stepNames = new Map<string, string>();
   for (const record of detail.operationRecords ?? []) {
     if (record.activityId && record.showName) stepNames.set(record.activityId, record.showName);
   }
+  return stepNames;
+}
+
+/** The step name of one task, running or not, when the detail names it. */
+export function stepNameOf(detail: ProcessInstanceDetail, taskId: number): string | undefined {
+  const activityId = detail.tasks?.find((task) => task.taskId === taskId)?.activityId;
+  return activityId ? stepNamesOf(detail).get(activityId) : undefined;
+}
+
+/** The RUNNING tasks of a fetched detail, as a Watch at `checkedAt`. A task without an approver or start is skipped. */
+export function watchFromDetail(detail: ProcessInstanceDetail, checkedAt: number): Watch {
+  const stepNames = stepNamesOf(detail);
   const tasks: WaitingTask[] = [];
   if (detail.status === 'RUNNING') {
     for (const task of detail.tasks ?? []) {

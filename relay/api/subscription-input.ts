@@ -7,6 +7,8 @@ import { EVENT_KINDS, type EventKind, type SubscriptionFilters } from '../store/
 /** DingTalk's approval list calls accept at most 10 originators; the polling triggers keep to that too. */
 const MAX_ORIGINATORS = 10;
 const MAX_THRESHOLDS = 5;
+/** As many approvers as the polling waiting trigger's Approvers field takes in practice (a dropdown list). */
+const MAX_APPROVERS = 50;
 /** Timers must fire inside the event retention (35 days by default): 30 days is the longest threshold. */
 const MAX_WAITING_HOURS = 720;
 
@@ -39,11 +41,17 @@ export function filtersFrom(raw: Record<string, unknown>, problems: string[], { 
   if (requireKinds && kinds.includes('waiting') && hours.length === 0) problems.push('waiting_hours is required with the kind "waiting": after how many hours a pending task counts as waiting too long, e.g. [24].');
   if (requireKinds && hours.length && !kinds.includes('waiting')) problems.push('waiting_hours only applies to the kind "waiting"; add "waiting" to kinds or leave waiting_hours out.');
 
+  const approvers = asList(raw.approvers);
+  if (approvers.some((a) => typeof a !== 'string' || a.trim() === '')) problems.push('approvers must be DingTalk userIds (strings).');
+  if (approvers.length > MAX_APPROVERS) problems.push(`approvers: at most ${MAX_APPROVERS} users (got ${approvers.length}).`);
+  if (requireKinds && approvers.length && !kinds.includes('waiting')) problems.push('approvers only applies to the kind "waiting" (the approver a task waits for); add "waiting" to kinds or leave approvers out.');
+
   return {
     kinds: kinds as EventKind[],
     ...(typeof template === 'string' && template.trim() ? { processCodes: [template.trim()] } : {}),
     ...(originators.length ? { originators: originators as string[] } : {}),
     ...(hours.length ? { waitingHours: [...new Set(hours as number[])] } : {}),
+    ...(approvers.length ? { approvers: approvers as string[] } : {}),
   };
 }
 
@@ -63,7 +71,7 @@ export function subscriptionInput(body: unknown): { ok: true; input: Subscriptio
   return problems.length ? { ok: false, problems } : { ok: true, input: { targetUrl: targetUrl as string, filters } };
 }
 
-/** The events read takes the same filters as a query string: kinds=approved,rejected&template=PROC-…&originators=a,b. */
+/** The events read takes the same filters as a query string: kinds=approved,rejected&template=PROC-…&originators=a,b (and waiting_hours, approvers). */
 export function filtersFromQuery(query: URLSearchParams, problems: string[]): SubscriptionFilters {
   const list = (name: string) => (query.get(name) ?? '').split(',').map((v) => v.trim()).filter(Boolean);
   return filtersFrom(
@@ -72,6 +80,7 @@ export function filtersFromQuery(query: URLSearchParams, problems: string[]): Su
       template: query.get('template') ?? undefined,
       originators: list('originators'),
       waiting_hours: list('waiting_hours').map(Number),
+      approvers: list('approvers'),
     },
     problems,
     { requireKinds: false },

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayConfig } from '../config';
 import { newSigningSecret } from '../delivery/signature';
-import { eventRecord } from '../delivery/record';
+import { eventRecord, type EventRecord } from '../delivery/record';
 import { hostOf } from '../delivery/post';
 import { sealSubscription } from '../delivery/subscription-secrets';
 import type { Logger } from '../log';
 import type { Sealer } from '../secrets';
 import type { Store } from '../store';
-import { matchesFilters, parseFilters, type SubscriptionRow } from '../store/subscriptions';
+import { matchesFilters, parseFilters, type SubscriptionFilters, type SubscriptionRow } from '../store/subscriptions';
 import type { TenantService } from '../tenants';
 import { callerCheck } from './callers';
 import { sendJson, type Handler } from './server';
@@ -61,10 +61,16 @@ const view = (row: SubscriptionRow, targetUrl: string) => {
     template: filters.processCodes?.[0] ?? null,
     originators: filters.originators ?? [],
     waiting_hours: filters.waitingHours ?? [],
+    approvers: filters.approvers ?? [],
     status: row.status,
     created_at: iso(row.createdAt),
   };
 };
+
+/** A waiting record's own filters: its threshold and the approver its task waits for. */
+const waitingMatches = (filters: SubscriptionFilters, record: EventRecord) =>
+  (!filters.waitingHours?.length || filters.waitingHours.includes(record.waiting_hours!)) &&
+  (!filters.approvers?.length || (record.approver_user_id !== null && filters.approvers.includes(record.approver_user_id)));
 
 export function subscriptionApi({ config, store, sealer, tenants, log, now = Date.now, replayed = () => undefined }: SubscriptionApiOptions) {
   const callerOf = callerCheck(config, tenants, log, now);
@@ -129,7 +135,7 @@ export function subscriptionApi({ config, store, sealer, tenants, log, now = Dat
     const records = (await store.events.latest(clientId, EVENTS_SCANNED))
       .filter((event) => matchesFilters(filters, event))
       .map((event) => eventRecord(event))
-      .filter((record) => record !== undefined && (!filters.waitingHours?.length || record.kind !== 'waiting' || filters.waitingHours.includes(record.waiting_hours!)));
+      .filter((record) => record !== undefined && (record.kind !== 'waiting' || waitingMatches(filters, record)));
     sendJson(response, 200, { events: records.slice(0, limit) });
   });
 

@@ -6,7 +6,7 @@
  * `id` follows the polling triggers' scheme so a Zap can move from polling to instant without re-mapping:
  * the approval id for submitted/approved/rejected/revoked/finished (approvals/ledger/kinds.ts), and
  * `{approval}:task-{taskId}:after-{hours}h` for waiting, as the waiting trigger's deliveryId
- * (`deliveryId` in approvals/waiting/thresholds.ts on the `waiting` branch, ⚠ not yet on main when this was written).
+ * (`deliveryId` in approvals/waiting/thresholds.ts).
  */
 import type { StoredEvent } from '../store';
 import { kindOf } from '../store/subscriptions';
@@ -26,6 +26,8 @@ export interface EventRecord {
   task_id: string | null;
   /** Waiting only: the threshold crossed. */
   waiting_hours: number | null;
+  /** Waiting only: when the task started, by DingTalk's clock (its start event's createTime). */
+  waiting_since: string | null;
   /** When it happened by DingTalk's clock (a waiting record: when the threshold was crossed). */
   occurred_at: string | null;
   /** When the relay stored the event. */
@@ -44,6 +46,7 @@ const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(Num
 
 interface WaitingRaw {
   afterMs?: number;
+  taskStartedAt?: number | null;
   approverUserId?: string | null;
 }
 
@@ -72,7 +75,8 @@ export function eventRecord(event: StoredEvent, redelivery = false): EventRecord
       approver_user_id: raw.approverUserId ?? null,
       task_id: event.taskId ?? null,
       waiting_hours: hours,
+      waiting_since: iso(raw.taskStartedAt),
     };
   }
-  return { id: event.processInstanceId, ...common, result: event.result ?? null, approver_user_id: null, task_id: null, waiting_hours: null };
+  return { id: event.processInstanceId, ...common, result: event.result ?? null, approver_user_id: null, task_id: null, waiting_hours: null, waiting_since: null };
 }

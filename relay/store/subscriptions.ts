@@ -18,6 +18,8 @@ export interface SubscriptionFilters {
   originators?: string[];
   /** Thresholds of the `waiting` kind, in hours: one timer per started task and threshold. */
   waitingHours?: number[];
+  /** The `waiting` kind only: tasks waiting for these DingTalk userIds (a task event's staffId). */
+  approvers?: string[];
   /** bpms_instance_change, bpms_task_change */
   eventTypes?: string[];
   /** DingTalk's `type`: start, finish, terminate, … */

@@ -99,6 +99,8 @@ export interface TimedEvent {
   processInstanceId: string;
   processCode?: string | null;
   taskId?: string | null;
+  /** The approver, on a task event. */
+  staffId?: string | null;
   occurredAt?: number | null;
 }
 
@@ -128,8 +130,10 @@ export async function originatorOf(tx: Sql, tenantId: string, processInstanceId:
  * "Waiting too long" on events, in the transaction that stores them: a task's start schedules one timer per
  * subscribed threshold (from the task's own start time, so a late event fires at once); a task's finish (done or
  * transferred) or cancel, or the approval's end, cancels them. A start that arrives after its end schedules
- * nothing. An originator filter needs the approval's start event; without it the timer is kept (⚠ a choice: an
- * extra alert rather than a missed one).
+ * nothing. An approvers filter matches the task start's staffId (its approver); a transferred task is a new task
+ * (⚠ we read DingTalk's task `finish` with result `redirect` as followed by the new task's own `start`), timed when
+ * it reaches a chosen approver. An originator filter needs the approval's start event; without it the timer is
+ * kept (⚠ a choice: an extra alert rather than a missed one).
  */
 export async function applyTimerRules(tx: Sql, events: TimedEvent[], subscriptions: { id: string; tenantId: string; filters: string }[], now: number): Promise<void> {
   const waiting = subscriptions.map((s) => ({ ...s, parsed: parseFilters(s.filters) })).filter((s) => wantsWaiting(s.parsed));
@@ -150,7 +154,12 @@ export async function applyTimerRules(tx: Sql, events: TimedEvent[], subscriptio
 }
 
 async function scheduleForTask(tx: Sql, event: TimedEvent, taskId: string, subscriptions: { id: string; parsed: SubscriptionFilters }[], now: number) {
-  const templateMatches = subscriptions.filter(({ parsed }) => !parsed.processCodes?.length || (event.processCode != null && parsed.processCodes.includes(event.processCode)));
+  const templateMatches = subscriptions.filter(
+    ({ parsed }) =>
+      (!parsed.processCodes?.length || (event.processCode != null && parsed.processCodes.includes(event.processCode))) &&
+      // A task start's staffId is its approver (dingtalk-events.md §5).
+      (!parsed.approvers?.length || (event.staffId != null && parsed.approvers.includes(event.staffId))),
+  );
   if (templateMatches.length === 0 || (await taskIsOver(tx, event.tenantId, event.processInstanceId, taskId))) return;
   const originator = templateMatches.some(({ parsed }) => parsed.originators?.length) ? await originatorOf(tx, event.tenantId, event.processInstanceId) : null;
   const startedAt = event.occurredAt ?? now;

@@ -78,7 +78,7 @@ describe('triggers (D018, D021, singular noun)', () => {
     expect(isTitleCase('List of Approval Templates')).toBe(true);
   });
 
-  const ledgerTriggers = visible.filter((trigger) => trigger.key !== 'approval_waiting_too_long');
+  const ledgerTriggers = visible.filter((trigger) => !['approval_waiting_too_long', 'approval_event_instant'].includes(trigger.key));
   it.each(ledgerTriggers.map((trigger) => [trigger.key, trigger] as const))('%s: uses the shared sample and output fields', (_key, trigger) => {
     expect(trigger.operation.sample).toBe(sample);
     expect(trigger.operation.outputFields).toBe(approvalOutputFields);
@@ -96,15 +96,35 @@ describe('triggers (D018, D021, singular noun)', () => {
     expect(record.id).toBe(`${String(record.approval_id)}:task-${String(record.task_id)}:after-2h`);
   });
 
-  it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: input fields have Title Case labels and no redundant help text (D011)', (_key, trigger) => {
-    const fields = trigger.operation.inputFields as { key: string; label?: string; helpText?: string }[];
-    expect(Array.isArray(fields)).toBe(true);
+  it('approval_event_instant: the approval record\'s output fields, plus the waiting trigger\'s when the event is "waiting"; the shared samples', async () => {
+    const instant = visible.find((trigger) => trigger.key === 'approval_event_instant')!;
+    const [dynamic, ...others] = (instant.operation.outputFields as unknown[]).filter((field) => typeof field === 'function') as DynamicFields[];
+    expect(others).toEqual([]);
+    expect((instant.operation.outputFields as unknown[]).filter((field) => typeof field !== 'function')).toEqual(approvalOutputFields);
+    const waitingKeys = (await dynamic!({} as never, { inputData: { event: 'waiting' } })).map((field) => field.key);
+    expect(waitingKeys).toEqual(waitingOutputFields.map((field) => field.key).filter((key) => key !== 'id'));
+    await expect(dynamic!({} as never, { inputData: { event: 'approved' } })).resolves.toEqual([]);
+    expect(instant.operation.sample).toBe(sample);
+  });
+
+  /** A trigger's input fields, with dynamic ones resolved as for every choice of the instant trigger's Event. */
+  const inputFieldsOf = async (trigger: TriggerLike) => {
+    const listed = trigger.operation.inputFields as ({ key: string; label?: string; helpText?: string } | DynamicFields)[];
+    const resolved = await Promise.all(listed.map(async (field) => (typeof field === 'function' ? (await field({} as never, { inputData: { event: 'waiting' } })) : [field])));
+    return resolved.flat();
+  };
+
+  it.each(visible.map((trigger) => [trigger.key, trigger] as const))('%s: input fields have Title Case labels and no redundant help text (D011)', async (_key, trigger) => {
+    expect(Array.isArray(trigger.operation.inputFields)).toBe(true);
+    const fields = await inputFieldsOf(trigger);
     for (const field of fields) {
       expect(field.label && isTitleCase(field.label)).toBe(true);
       expect(field.helpText?.trim().toLowerCase()).not.toBe(field.label?.trim().toLowerCase());
     }
   });
 });
+
+type DynamicFields = (z: never, bundle: { inputData: Record<string, unknown> }) => Promise<{ key: string; label?: string; helpText?: string }[]> | { key: string; label?: string; helpText?: string }[];
 
 type Path = { list?: string; child: string };
 const pathOf = (key: string): Path => {
