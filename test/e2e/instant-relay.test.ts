@@ -13,10 +13,12 @@ import App from '../../index';
 import { startServer, type RunningServer } from '../../relay/api/server';
 import { subscriptionApi } from '../../relay/api/subscriptions';
 import { deliveryWorker } from '../../relay/delivery/worker';
+import { timerWorker } from '../../relay/timers/worker';
+import { deliveryId } from '../../approvals/waiting/thresholds';
 import { createLogger } from '../../relay/log';
 import { openStore, type Store } from '../../relay/store';
 import { tenantService } from '../../relay/tenants';
-import { appTester, authData, meta } from '../helpers';
+import { allowUnusedMocks, appTester, authData, meta, oapi, TOKEN } from '../helpers';
 import { approvalEvent, sealer, T0 } from '../relay/delivery-fixtures';
 import { startReceiver } from '../relay/receiver';
 
@@ -92,6 +94,51 @@ test('each event reaches exactly the Zaps subscribed to it, once, as the polling
   // The editor's samples come from the relay's log through performList.
   const samples = await run<Delivered[]>('performList', { inputData: { event: 'finished', processCode: 'PROC-EXPENSE' } });
   expect(samples.map((r) => [r.id, r.outcome]).sort()).toEqual([['pi-1', 'approved'], ['pi-3', 'rejected']]);
+});
+
+test('waiting too long: the relay times the chosen approver\'s task from its events and delivers the waiting trigger\'s record once', async () => {
+  const HOUR = 3_600_000;
+  const tenant = authData.appKey;
+  await run('performSubscribe', {
+    targetUrl: `${zapier.url}/hooks/waiting`,
+    inputData: { event: 'waiting', processCode: 'PROC-EXPENSE', hours: '1.5', approverUserIds: ['approver-1'] },
+  });
+  const task = (taskId: string, staffId: string, changeType = 'start') =>
+    approvalEvent({ tenantId: tenant, eventId: `task-${changeType}-${taskId}`, eventType: 'bpms_task_change', changeType, result: null, taskId, staffId, occurredAt: T0 });
+  await store.events.record([approvalEvent({ tenantId: tenant, eventId: 'start', changeType: 'start', result: null }), task('811165', 'approver-1'), task('811166', 'approver-2')], T0);
+  const timers = (at: number) => timerWorker({ store, log, now: () => at }).runOnce();
+  expect(await timers(T0 + 1.5 * HOUR - 1)).toBe(0);
+  expect(await timers(T0 + 1.5 * HOUR + 200)).toBe(1);
+  await deliveryWorker({ store, sealer, log, now: () => T0 + 1.5 * HOUR + 300 }).runOnce();
+  expect(zapier.received.map((r) => r.json.id)).toEqual([deliveryId('pi-1', 811165, 1.5 * HOUR)]);
+
+  // The approver and manager come from the free contacts API (nock stands in for DingTalk here).
+  allowUnusedMocks();
+  oapi().post('/topapi/v2/user/get').query({ access_token: TOKEN }).times(4).reply((_uri, body) => {
+    const userid = (body as { userid: string }).userid;
+    return [200, { errcode: 0, errmsg: 'ok', result: userid === 'approver-1' ? { userid, name: 'Lee Ka Yan', manager_userid: 'boss-1' } : { userid, name: 'Wong Siu Ming' } }];
+  });
+  const [record] = await run<Delivered[]>('perform', { cleanedRequest: zapier.received[0]!.json, inputData: { event: 'waiting', hours: '1.5' } });
+  expect(record).toMatchObject({
+    id: 'pi-1:task-811165:after-1.5h',
+    approval_id: 'pi-1',
+    task_id: 811165,
+    approver_user_id: 'approver-1',
+    approver_name: 'Lee Ka Yan',
+    manager_user_id: 'boss-1',
+    manager_name: 'Wong Siu Ming',
+    waiting_since: '2026-11-20T10:00:00+08:00',
+    hours_waited: 1.5,
+    threshold_hours: 1.5,
+    status: 'RUNNING',
+    outcome: 'pending',
+  });
+
+  // The editor's sample is that record, read from the relay's log with the same filters.
+  const samples = await run<Delivered[]>('performList', { inputData: { event: 'waiting', processCode: 'PROC-EXPENSE', hours: '1.5', approverUserIds: ['approver-1'] } });
+  expect(samples.map((r) => r.id)).toEqual(['pi-1:task-811165:after-1.5h']);
+  const otherApprover = await run<Delivered[]>('performList', { inputData: { event: 'waiting', hours: '1.5', approverUserIds: ['approver-2'] } });
+  expect(otherApprover.map((r) => r.id)).toEqual([expect.stringMatching(/:after-2h$/)]); // none yet: the static sample
 });
 
 test('unsubscribing removes the subscription at the relay, and a second unsubscribe (Zap deleted after off) succeeds too', async () => {

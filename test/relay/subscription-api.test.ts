@@ -99,13 +99,15 @@ describeEachBackend((backend) => {
   });
 
   test('create lists every problem at once and stores nothing', async () => {
-    const reply = await call(server.url, 'POST', '/v1/subscriptions', A, { target_url: 'ftp://x', kinds: ['approved', 'sunk'], waiting_hours: [0] });
+    const reply = await call(server.url, 'POST', '/v1/subscriptions', A, { target_url: 'ftp://x', kinds: ['approved', 'sunk'], waiting_hours: [0], approvers: ['user-1', 7] });
     expect(reply.status).toBe(400);
     expect(reply.body.problems).toEqual([
       'target_url is required: the http(s) URL to POST events to (Zapier sends bundle.targetUrl).',
       'kinds: "sunk" is not a kind; use submitted, approved, rejected, revoked, finished, waiting.',
       'waiting_hours must be numbers of hours above 0 and at most 720 (30 days); 0 is not.',
       'waiting_hours only applies to the kind "waiting"; add "waiting" to kinds or leave waiting_hours out.',
+      'approvers must be DingTalk userIds (strings).',
+      'approvers only applies to the kind "waiting" (the approver a task waits for); add "waiting" to kinds or leave approvers out.',
     ]);
     expect((await call(server.url, 'POST', '/v1/subscriptions', A, { target_url: 'https://hooks.zapier.com/x', kinds: ['waiting'] })).body.problems).toEqual([
       'waiting_hours is required with the kind "waiting": after how many hours a pending task counts as waiting too long, e.g. [24].',
@@ -119,7 +121,7 @@ describeEachBackend((backend) => {
       const target = `${hook.url}/hooks/catch/123/secret-path/`;
       const created = await call(server.url, 'POST', '/v1/subscriptions', A, { target_url: target, kinds: ['approved', 'rejected'], template: 'PROC-EXPENSE', originators: ['user-originator'] });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ kinds: ['approved', 'rejected'], template: 'PROC-EXPENSE', originators: ['user-originator'], waiting_hours: [], status: 'active' });
+      expect(created.body).toMatchObject({ kinds: ['approved', 'rejected'], template: 'PROC-EXPENSE', originators: ['user-originator'], waiting_hours: [], approvers: [], status: 'active' });
       expect(created.body.id).toMatch(/^sub_[0-9a-f]{32}$/);
       expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 

@@ -53,7 +53,7 @@ describeEachBackend((backend) => {
     expect(await timersOf(store, () => T0 + 0.5 * HOUR).runOnce()).toBe(0);
     await deliver(store, T0 + 0.5 * HOUR);
     expect(receiver.received.map((r) => r.json)).toEqual([
-      expect.objectContaining({ id: 'pi-1:task-811165:after-0.5h', kind: 'waiting', approval_id: 'pi-1', task_id: '811165', approver_user_id: 'approver-1', originator_user_id: 'user-originator', waiting_hours: 0.5, template_code: 'PROC-EXPENSE', occurred_at: new Date(T0 + 0.5 * HOUR).toISOString(), redelivery: false }),
+      expect.objectContaining({ id: 'pi-1:task-811165:after-0.5h', kind: 'waiting', approval_id: 'pi-1', task_id: '811165', approver_user_id: 'approver-1', originator_user_id: 'user-originator', waiting_hours: 0.5, template_code: 'PROC-EXPENSE', occurred_at: new Date(T0 + 0.5 * HOUR).toISOString(), waiting_since: new Date(T0).toISOString(), redelivery: false }),
     ]);
     expect(await timersOf(store, () => T0 + 3 * HOUR).runOnce()).toBe(1);
     await deliver(store, T0 + 3 * HOUR);
@@ -90,6 +90,19 @@ describeEachBackend((backend) => {
     await subscribe(store, 'sub-wait', `${receiver.url}/wait`, { ...WAITING, originators: ['someone-else'] });
     await store.events.record([submitted, taskEvent('start')], T0);
     expect(await store.timers.ofTask('dingA', '811165')).toEqual([]);
+  });
+
+  test('an approvers filter times only tasks waiting for those approvers, a transferred task when it reaches one', async () => {
+    const { store } = await stores.fresh();
+    await subscribe(store, 'sub-wait', `${receiver.url}/wait`, { ...WAITING, approvers: ['approver-2'] });
+    await store.events.record([submitted, taskEvent('start')], T0);
+    expect(await store.timers.ofTask('dingA', '811165')).toEqual([]);
+    // approver-1 transfers the task to approver-2: DingTalk's new task starts with approver-2 as staffId.
+    await store.events.record([taskEvent('finish', { result: 'redirect' }), taskEvent('start', { taskId: '811166', staffId: 'approver-2', occurredAt: T0 + HOUR })], T0 + HOUR);
+    expect((await store.timers.ofTask('dingA', '811166')).map((t) => [Number(t.fireAt), t.status])).toEqual([
+      [T0 + 1.5 * HOUR, 'pending'],
+      [T0 + 3 * HOUR, 'pending'],
+    ]);
   });
 
   test('timers survive a restart and fire once across two processes', async () => {
