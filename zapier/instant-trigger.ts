@@ -10,7 +10,6 @@ import { RelayEventRecord, stubOf, takes } from '../approvals/instant/event';
 import { INSTANT_MAX_HOURS, instantInput, type InstantInput } from '../approvals/instant/input';
 import { instantWaitingFields, isWaitingRecord, type RelayWaitingRecord } from '../approvals/instant/waiting';
 import { INSTANT_EVENTS } from '../approvals/ledger/kinds';
-import { DEFAULT_HOURS, MIN_HOURS } from '../approvals/waiting/input';
 import hydrators from '../hydrators';
 import sample from '../samples/approval.json';
 import waitingSample from '../samples/waiting.json';
@@ -20,7 +19,7 @@ import { relayClient } from './relay-client';
 import { zapierStore } from './store';
 import { zapierTransport } from './transport';
 import { withUserErrors } from './user-errors';
-import { waitingOutputFields } from './waiting-trigger';
+import { hoursAndApproversFields, waitingOutputFields } from './waiting-trigger';
 
 /** The editor shows three samples, as the polling triggers' do. */
 const SAMPLE_SIZE = 3;
@@ -45,20 +44,10 @@ export const instantFields = defineInputFields([
 const isWaitingEvent = (bundle: Bundle) => bundle.inputData?.event === 'waiting';
 
 /** Shown only for "Approval Waiting Too Long", as the polling trigger's Hours and Approvers. */
-const waitingFields = defineInputFields([
-  {
-    key: 'hours',
-    label: 'Hours',
-    type: 'number',
-    required: false,
-    default: String(DEFAULT_HOURS),
-    helpText:
-      `Fire once a task has waited this many hours for its approver: whole or decimal (1.5), from ${MIN_HOURS} to ${INSTANT_MAX_HOURS} (30 days, the relay's limit). ` +
-      'Each task fires once per Zap; a transferred task, or the next step, fires again. Use two Zaps (for example 2 and 24) to remind and then escalate. ' +
-      "The relay times tasks from DingTalk's task events, so waiting costs no DingTalk calls; using the record costs one, as for every instant event.",
-  },
-  usersField('approverUserIds', 'Approvers', 'Only tasks waiting for these DingTalk users. Leave empty for every approver.'),
-]);
+const waitingFields = hoursAndApproversFields(
+  `${INSTANT_MAX_HOURS} (30 days, the relay's limit)`,
+  "The relay times tasks from DingTalk's task events, so waiting costs no DingTalk calls; using the record costs one, as for every instant event.",
+);
 
 /** Output fields: the approval record's, plus the waiting fields when the Zap watches waiting tasks. */
 const outputFields = [

@@ -25,20 +25,29 @@ import { withUserErrors } from './user-errors';
 const SAMPLE_SIZE = 3;
 const SAMPLE_FETCHES = 10;
 
+/** Hours and Approvers, shared with the instant trigger's "waiting too long" event: only the range and the cost differ. */
+export const hoursAndApproversFields = (range: string, cost: string) =>
+  defineInputFields([
+    {
+      key: 'hours',
+      label: 'Hours',
+      type: 'number',
+      required: false,
+      default: String(DEFAULT_HOURS),
+      helpText:
+        `Fire once a task has waited this many hours for its approver: whole or decimal (1.5), from ${MIN_HOURS} to ${range}. ` +
+        'Each task fires once per Zap; a transferred task, or the next step, fires again. Use two Zaps (for example 2 and 24) to remind and then escalate. ' +
+        cost,
+    },
+    usersField('approverUserIds', 'Approvers', 'Only tasks waiting for these DingTalk users. Leave empty for every approver.'),
+  ]);
+
 export const waitingInputFields = defineInputFields([
   templateField(true, "The approval template (审批模板) to watch. Suite forms such as leave requests are not served by DingTalk's API."),
-  {
-    key: 'hours',
-    label: 'Hours',
-    type: 'number',
-    required: false,
-    default: String(DEFAULT_HOURS),
-    helpText:
-      `Fire once a task has waited this many hours for its approver: whole or decimal (1.5), from ${MIN_HOURS} to ${MAX_HOURS.toLocaleString('en-US')}. ` +
-      'Each task fires once per Zap; a transferred task, or the next step, fires again. Use two Zaps (for example 2 and 24) to remind and then escalate. ' +
-      'Cost: about one metered DingTalk call per running approval each time one of its tasks could cross the threshold, on top of the shared poll.',
-  },
-  usersField('approverUserIds', 'Approvers', 'Only tasks waiting for these DingTalk users. Leave empty for every approver.'),
+  ...hoursAndApproversFields(
+    MAX_HOURS.toLocaleString('en-US'),
+    'Cost: about one metered DingTalk call per running approval each time one of its tasks could cross the threshold, on top of the shared poll.',
+  ),
   freshnessField,
 ]);
 
