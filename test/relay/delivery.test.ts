@@ -52,7 +52,7 @@ describeEachBackend((backend) => {
     expect(post!.path).toBe('/hooks/catch/123/abc/');
     expect(post!.json).toEqual({
       id: 'pi-1', kind: 'approved', approval_id: 'pi-1', template_code: 'PROC-EXPENSE', result: 'agree', originator_user_id: 'user-originator',
-      approver_user_id: null, task_id: null, waiting_hours: null, occurred_at: new Date(T0 - 1000).toISOString(), received_at: new Date(T0).toISOString(),
+      approver_user_id: null, task_id: null, waiting_hours: null, waiting_since: null, occurred_at: new Date(T0 - 1000).toISOString(), received_at: new Date(T0).toISOString(),
       event_id: 'ev-1', client_id: 'dingA', redelivery: false,
     });
     expect(post!.headers['webhook-timestamp']).toBe(String(T0 / 1000));
