@@ -10,7 +10,8 @@
  *
  * The server listens on a Unix socket in its own temporary folder (no TCP port to collide on). `initdb` runs once
  * per machine into a template under node_modules/.cache; each file copies it (faster than initdb on 2 cores).
- * fsync is off: the tests kill relay processes, never the database server or the machine.
+ * fsync is off for the tests, which kill relay processes, never the database server or the machine; benchmarks pass
+ * { durable: true } to measure the server as it is deployed (fsync on, PostgreSQL's default).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -110,7 +111,7 @@ async function waitUntilReady(url: string, server: ChildProcess, log: () => stri
   }
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = process.env.RELAY_TEST_POSTGRES_BIN || embeddedBinDir();
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'relay-pg-'));
@@ -118,7 +119,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   execFileSync('cp', ['-a', template(bin, user), data]);
   ownedBy(dir, user);
   let output = '';
-  const server = spawn(join(bin, 'postgres'), ['-D', data, '-k', dir, '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'max_connections=200'], { ...user, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(join(bin, 'postgres'), ['-D', data, '-k', dir, '-c', 'listen_addresses=', ...(options.durable ? [] : ['-c', 'fsync=off']), '-c', 'max_connections=200'], { ...user, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (chunk) => (output += chunk));
   server.stderr?.on('data', (chunk) => (output += chunk));
   const killOnExit = () => server.kill('SIGQUIT');
