@@ -125,7 +125,7 @@ async function baseline(hook: Awaited<ReturnType<typeof receiver>>) {
 async function postgresUrl(): Promise<{ url: string; stop(): Promise<void> }> {
   if (process.env.RELAY_BENCH_DATABASE_URL) return { url: process.env.RELAY_BENCH_DATABASE_URL, stop: async () => undefined };
   const { startTestPostgres } = require('../test/relay/postgres-server') as typeof import('../test/relay/postgres-server');
-  const server = await startTestPostgres();
+  const server = await startTestPostgres({ durable: true });
   return { url: await server.createDatabase('bench_delivery'), stop: () => server.stop() };
 }
 
