@@ -6,19 +6,13 @@
 export const MAX_CONCURRENCY = 4;
 export const MAX_PER_SECOND = 10;
 
-export async function mapLimited<Item, Result>(
-  items: readonly Item[],
-  work: (item: Item) => Promise<Result>,
-  { concurrency = MAX_CONCURRENCY, perSecond = MAX_PER_SECOND } = {},
-): Promise<Result[]> {
-  const results: Result[] = new Array(items.length);
+/**
+ * A gate that lets at most `perSecond` callers through in any one-second window: await it before each call.
+ * Shared by work that runs side by side (the slices of a window scan), so together they stay under the limit.
+ */
+export function rateGate(perSecond: number): () => Promise<void> {
   const starts: number[] = [];
-  let next = 0;
-  // After the first failure no new work starts: the caller is about to give up, and calls made after that
-  // would spend quota for results nobody stores.
-  let failed = false;
-
-  const waitForSlot = async () => {
+  return async () => {
     for (;;) {
       // A monotonic clock: a wall clock stepping back (or a test freezing Date) must not stall the window.
       const now = performance.now();
@@ -30,9 +24,25 @@ export async function mapLimited<Item, Result>(
       await new Promise((resolve) => setTimeout(resolve, 1000 - (now - starts[0]!)));
     }
   };
+}
+
+export async function mapLimited<Item, Result>(
+  items: readonly Item[],
+  work: (item: Item) => Promise<Result>,
+  { concurrency = MAX_CONCURRENCY, perSecond = MAX_PER_SECOND, shouldStop = () => false }: { concurrency?: number; perSecond?: number; shouldStop?: () => boolean } = {},
+): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  // After the first failure no new work starts: the caller is about to give up, and calls made after that
+  // would spend quota for results nobody stores.
+  let failed = false;
+
+  const waitForSlot = rateGate(perSecond);
 
   const worker = async () => {
     while (next < items.length && !failed) {
+      // A poll past its time budget starts no new work; what is left waits for the next poll.
+      if (shouldStop()) return;
       const index = next++;
       await waitForSlot();
       if (failed) return;
