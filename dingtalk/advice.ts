@@ -3,6 +3,7 @@
  * Code-specific advice comes from each API's doc page (cited beside the codes).
  */
 import type { Problem } from './errors';
+import { monthName, quotaMonthOf, resetText } from '../quota/month';
 
 const CONSOLE = 'the DingTalk developer console (open-dev.dingtalk.com)';
 
@@ -101,8 +102,23 @@ function serverAdvice(problem: Problem, where: string): string {
   return `DingTalk had a server error (HTTP ${problem.status})${where}. ${write ?? 'Try again in a few minutes.'}`;
 }
 
+/**
+ * DingTalk's 90020: the org's monthly quota is gone for every app. Which month, where to see this integration's
+ * spend, when it resets (the quota month is China time, quota/month.ts) and what to do.
+ */
+function quotaExhausted(now: number): string {
+  const month = quotaMonthOf(now);
+  return (
+    `Your DingTalk organisation has used up its API quota for ${monthName(month)}, counted across all of its apps (the free edition allows 5,000 calls a month). ` +
+    `DingTalk refuses further calls until the quota resets on ${resetText(month)}, so Zapier stops this step rather than retry it. ` +
+    'To see what this integration spent, use the "Find API Usage" search in a Zap (it reads no DingTalk quota); other apps of the organisation spend from the same quota. ' +
+    'To get calls back now, upgrade the DingTalk edition (Professional allows 200,000 a month) and set it on the connection. ' +
+    'To spend fewer next month, leave Refresh Interval on "Auto" and lower "Share for This Integration" on the connection.'
+  );
+}
+
 /** One sentence for the user, ending with DingTalk's own code and request id so support can trace it. */
-export function describeProblem(problem: Problem): string {
+export function describeProblem(problem: Problem, now = Date.now()): string {
   const where = problem.endpoint ? ` (${problem.endpoint.name})` : '';
   const trace = `[DingTalk ${problem.code}${problem.message ? `: ${problem.message}` : ''}${problem.requestId ? `, request id ${problem.requestId}` : ''}]`;
   switch (problem.kind) {
@@ -115,7 +131,7 @@ export function describeProblem(problem: Problem): string {
     case 'throttled':
       return `DingTalk is rate-limiting this app${where} (20 calls per second per API on the standard edition). Zapier will try again in ${problem.retryAfterSeconds ?? 1} seconds. ${trace}`;
     case 'quota-exhausted':
-      return `Your DingTalk organisation has used up its monthly API quota: the free edition allows 5,000 calls a month across all of its apps, and DingTalk refuses further calls until the 1st of next month (China time). Zapier stops this step rather than retry it. To get calls back now, upgrade the DingTalk edition (Professional allows 200,000 a month). To spend fewer: on each DingTalk approval trigger set "Refresh Interval" to 15 or 60 minutes (Zaps on the same template then share one check), and turn off Zaps you no longer use. ${trace}`;
+      return `${quotaExhausted(now)} ${trace}`;
     case 'server':
       return `${serverAdvice(problem, where)} ${trace}`;
     case 'api': {

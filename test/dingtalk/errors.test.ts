@@ -103,8 +103,16 @@ describe('problemOf: monthly quota exhausted (halt)', () => {
   ])('%s', (_name, url, status, body) => {
     const problem = problemOf({ url, status, body });
     expect(problem?.kind).toBe('quota-exhausted');
-    expect(describeProblem(problem!)).toMatch(/monthly API quota.*5,000 calls a month/);
+    expect(describeProblem(problem!)).toMatch(/API quota for .*5,000 calls a month/);
   });
+});
+
+test('the quota halt names the month in China time, where to see the spend and when it resets', () => {
+  const problem = problemOf({ url: OAPI, status: 200, body: { errcode: 90020, errmsg: '' } })!;
+  // 18:00 UTC on 30 November is already 1 December in China.
+  expect(describeProblem(problem, Date.parse('2026-11-30T18:00:00Z'))).toMatch(
+    /^Your DingTalk organisation has used up its API quota for December 2026, counted across all of its apps .* resets on 1 January 2027, 00:00 China time.*"Find API Usage" search/,
+  );
 });
 
 describe('problemOf: everything else', () => {

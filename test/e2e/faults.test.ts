@@ -10,7 +10,7 @@ import { Connection, EXPENSE, MINUTE, Zap, app, clock, costOf, e2eSuite, expense
 const suite = e2eSuite();
 
 const QUOTA_SENTENCE =
-  'Your DingTalk organisation has used up its monthly API quota: the free edition allows 5,000 calls a month across all of its apps, and DingTalk refuses further calls until the 1st of next month (China time).';
+  'Your DingTalk organisation has used up its API quota for ';
 
 /** A connection with Zaps turned on and one claim they already watch in the running set. */
 async function watching(...keys: Zap['key'][]) {
