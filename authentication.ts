@@ -13,12 +13,14 @@ import { MINUTE_MS } from './lib/time';
 import { zapierTransport } from './zapier/transport';
 import { isRelayRequest, relayClient } from './zapier/relay-client';
 import { DEVELOPER_CONSOLE_URL as CONSOLE_URL, endpoints } from './dingtalk/endpoints';
+import { budgetProblems } from './quota/budget';
+import { budgetFields, budgetSettings } from './zapier/quota';
 
 /** Ask for a new token this long before DingTalk's 7,200 s expiry, so no request races it (less for shorter tokens). */
 export const EXPIRY_MARGIN_MS = 5 * MINUTE_MS;
 
 export const fetchSession = async (z: ZObject, bundle: Bundle) => {
-  const token = await getAccessToken(zapierTransport(z, bundle), {
+  const token = await getAccessToken(zapierTransport(z, bundle, 'connection'), {
     appKey: String(bundle.authData.appKey ?? '').trim(),
     appSecret: String(bundle.authData.appSecret ?? '').trim(),
   });
@@ -32,10 +34,13 @@ export const fetchSession = async (z: ZObject, bundle: Bundle) => {
 
 /**
  * A cheap, free (contacts) call that proves the token works and names the organisation; with a Relay URL, also
- * that the relay answers and accepts this app (not a DingTalk call).
+ * that the relay answers and accepts this app (not a DingTalk call). Bad budget fields are refused first, all of
+ * them in one message, so a connection never runs on a budget it did not ask for.
  */
 export const testConnection = async (z: ZObject, bundle: Bundle) => {
-  const root = await getDepartment(zapierTransport(z, bundle));
+  const problems = budgetProblems(budgetSettings(bundle.authData));
+  if (problems.length) throw new z.errors.Error(`Please fix the connection: ${problems.join('; ')}.`, 'InvalidBudget', 400);
+  const root = await getDepartment(zapierTransport(z, bundle, 'connection'));
   const relay = relayClient(z, bundle);
   if (relay) await relay.me();
   return { organization_name: root.name, connection_label: root.name || String(bundle.authData.appKey), ...(relay ? { relay_host: relay.host } : {}) };
@@ -97,6 +102,7 @@ export default {
         "DingTalk's approval events and passes them on within seconds. It must use https:// (http:// only on 127.0.0.1 or localhost), and " +
         "accept this app's Client ID (its RELAY_ALLOWED_CLIENT_IDS). How to run one: the integration's README, section 8, Run the relay.",
     },
+    ...budgetFields,
     { key: 'accessToken', type: 'string', required: false, computed: true },
     { key: 'accessTokenExpiresAt', type: 'string', required: false, computed: true },
     { key: 'accessTokenLifetimeSeconds', type: 'string', required: false, computed: true },

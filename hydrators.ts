@@ -19,7 +19,7 @@ import { zapierTransport } from './zapier/transport';
 
 /** The full record for one approval (approvals/record/load.ts), with attachments as Zapier file fields. */
 export const loadApprovalRecord = (z: ZObject, bundle: Bundle, id: string, processCode: string | null, known?: ProcessInstanceDetail, deadline?: Deadline) =>
-  loadRecord(zapierTransport(z, bundle), zapierStore(z), id, processCode, { known, deadline, file: dehydratedFile(z) });
+  loadRecord(zapierTransport(z, bundle, 'hydration'), zapierStore(z), id, processCode, { known, deadline, file: dehydratedFile(z) });
 
 /** An attachment as a Zapier file field: a pointer that `attachmentFile` turns into the file when a step uses it. */
 export const dehydratedFile = (z: ZObject) => (ref: FileRef) => z.dehydrateFile(attachmentFile, { ...ref });
@@ -51,7 +51,7 @@ export const instantWaitingApproval = async (z: ZObject, bundle: Bundle) => {
 
 export const attachmentFile = async (z: ZObject, bundle: Bundle) => {
   const { processInstanceId, fileId, name, type, comment } = fileRefOf(bundle.inputData);
-  const { downloadUri } = await grantProcessInstanceForDownloadFile(zapierTransport(z, bundle), {
+  const { downloadUri } = await grantProcessInstanceForDownloadFile(zapierTransport(z, bundle, 'hydration'), {
     processInstanceId,
     fileId,
     ...(comment ? { withCommentAttatchment: true } : {}),

@@ -11,6 +11,7 @@ import approvalWaitingTooLong from './triggers/approval_waiting_too_long';
 import listTemplates from './triggers/list_templates';
 import listDepartments from './triggers/list_departments';
 import listUsers from './triggers/list_users';
+import findApiUsage from './searches/find_api_usage';
 import findApproval from './searches/find_approval';
 import findApprovalStatistics from './searches/find_approval_statistics';
 import findTemplate from './searches/find_template';
@@ -56,5 +57,6 @@ export = defineApp({
     [findApprovalStatistics.key]: findApprovalStatistics,
     [findTemplate.key]: findTemplate,
     [findUser.key]: findUser,
+    [findApiUsage.key]: findApiUsage,
   },
 });

@@ -30,7 +30,7 @@ const perform = (async (z, bundle) => {
   input.maxLength('Text', text, MAX_REMARK_CHARS);
   input.done();
 
-  const added = await addProcessInstanceComment(zapierTransport(z, bundle), { processInstanceId, text, commentUserId });
+  const added = await addProcessInstanceComment(zapierTransport(z, bundle, 'action'), { processInstanceId, text, commentUserId });
   if (!added) throw new z.errors.Error('DingTalk answered that the comment was not added. Check that the approval still exists and try again.', 'CommentNotAdded', 400);
   return {
     id: processInstanceId,

@@ -44,7 +44,7 @@ async function revokeProblems(z: ZObject, bundle: Bundle, detail: ProcessInstanc
   if (detail.status !== 'RUNNING') problems.push(`Only running approvals can be revoked; this one ${stateOf(detail)}`);
   const originator = detail.originatorUserId ?? '';
   if (originator && originator !== operatingUserId) {
-    const label = await userLabels(zapierTransport(z, bundle), z, [operatingUserId, originator]);
+    const label = await userLabels(zapierTransport(z, bundle, 'action'), z, [operatingUserId, originator]);
     problems.push(`${label(operatingUserId)} did not submit this approval; DingTalk only lets its originator, ${label(originator)}, revoke it`);
   }
   const wait = revokeWaitSeconds(detail.createTime, Date.now());

@@ -109,7 +109,7 @@ function notificationInput(bundle: Bundle<InferInputData<typeof inputFields>>) {
 
 const perform = (async (z, bundle) => {
   const { agentId, userIds, deptIds, msg } = notificationInput(bundle);
-  const taskId = await sendWorkNotification(zapierTransport(z, bundle), { agentId, userIds, deptIds: deptIds.map(Number), msg });
+  const taskId = await sendWorkNotification(zapierTransport(z, bundle, 'action'), { agentId, userIds, deptIds: deptIds.map(Number), msg });
   return { id: String(taskId), task_id: taskId, message_type: msg.msgtype, user_ids: userIds, department_ids: deptIds, sent_at: isoFromMs(Date.now()) };
 }) satisfies CreatePerform<InferInputData<typeof inputFields>>;
 

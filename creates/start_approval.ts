@@ -47,7 +47,7 @@ const dynamicFields = async (z: ZObject, bundle: Bundle) => {
   const input = readInputs(bundle.inputData);
   const processCode = input.text('processCode');
   if (!processCode) return [];
-  const transport = zapierTransport(z, bundle);
+  const transport = zapierTransport(z, bundle, 'action');
   const store = zapierStore(z);
   const fields = formInputFields(await templateComponents(transport, store, processCode));
   const originator = input.text('originatorUserId');
@@ -75,7 +75,7 @@ const settled = <T>(result: PromiseSettledResult<T>): T => {
 
 const perform = (async (z, bundle) => {
   const deadline = new Deadline();
-  const transport = zapierTransport(z, bundle);
+  const transport = zapierTransport(z, bundle, 'action');
   const store = zapierStore(z);
   const { inputData } = bundle;
   const input = readInputs(inputData);

@@ -6,6 +6,10 @@ import type { DingTalkRequest, Transport } from './transport';
 /**
  * Sends one request and parses the answer with the endpoint's response schema. A mismatch becomes an error
  * that names the endpoint and the first fields that were wrong, never a silent `undefined` further on.
+ *
+ * Every DingTalk call passes here, whatever the transport, so this is where the quota meter counts: a metered
+ * endpoint (endpoints.ts, DingTalk's billing rule) is counted before it is sent, failed calls included, and the
+ * count is stored before the caller sees the answer.
  */
 export async function call<Schema extends zod.ZodType>(
   transport: Transport,
@@ -13,7 +17,14 @@ export async function call<Schema extends zod.ZodType>(
   schema: Schema,
   request: Omit<DingTalkRequest, 'endpoint'> = {},
 ): Promise<zod.output<Schema>> {
-  const data = await transport({ endpoint, ...request });
+  const counter = endpoint.metered ? transport.counter : undefined;
+  counter?.count(endpoint);
+  let data: unknown;
+  try {
+    data = await transport({ endpoint, ...request });
+  } finally {
+    await counter?.settle();
+  }
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const detail = parsed.error.issues

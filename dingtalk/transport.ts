@@ -22,7 +22,16 @@ export interface DingTalkRequest {
   notFoundCodes?: string[];
 }
 
-export type Transport = (request: DingTalkRequest) => Promise<unknown>;
+/**
+ * Counts metered calls for the quota governor (quota/meter.ts): `count` before a metered call is sent,
+ * `settle` once it answered or failed, so the count is stored before the step ends.
+ */
+export interface CallCounter {
+  count(endpoint: Endpoint): void;
+  settle(): Promise<void>;
+}
+
+export type Transport = ((request: DingTalkRequest) => Promise<unknown>) & { counter?: CallCounter };
 
 const DEFAULT_BASE_URLS: Record<Host, string> = {
   api: 'https://api.dingtalk.com',

@@ -172,6 +172,8 @@ export const WINDOW_SLICES = 8;
 /**
  * Every instance id in the window, paged in parallel: one page of the whole window first (most windows fit
  * in it); when there is more, the window is cut into `slices` equal time slices that are paged side by side.
+ * Slicing buys time with calls, so callers slice only scans of a wide window that must finish in one poll (a
+ * rebuild); with `slices: 1` the pages follow one cursor, as listAllProcessInstanceIds does.
  * Slices overlap by a second, so an approval created on a boundary is found whichever way DingTalk rounds it.
  */
 export async function listProcessInstanceIdsInSlices(
@@ -182,6 +184,11 @@ export async function listProcessInstanceIdsInSlices(
   await options.beforePage?.();
   const first = await listProcessInstanceIds(transport, params);
   if (first.next === undefined) return { items: first.items, complete: true, pages: 1 };
+  if (slices <= 1) {
+    // One slice: the rest of the same cursor, one page after another (no page asked twice).
+    const rest = await collectSlices((_, cursor: number) => listProcessInstanceIds(transport, params, cursor), [params], first.next, options);
+    return { items: [...new Set([...first.items, ...rest.items])], complete: rest.complete, pages: rest.pages + 1 };
+  }
   const span = (params.endTime - params.startTime) / slices;
   const windows = Array.from({ length: slices }, (_, i) => ({
     startTime: Math.floor(params.startTime + i * span),

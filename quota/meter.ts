@@ -15,12 +15,13 @@
  * - a lost meter (evicted, or a connection new this month) is rebuilt as if the month so far had been spent at
  *   the full budget's pace (budget × share of the month gone), never as zero.
  */
-import type { Store } from '../approvals/store';
+import type { Store } from '../lib/store';
 import type { Budget } from './budget';
 import { quotaMonthOf, type QuotaMonth } from './month';
 
 /** What spent the calls, for the usage breakdown. */
-export type Operation = 'trigger' | 'hydration' | 'action' | 'search' | 'dropdown' | 'connection' | 'other';
+export const OPERATIONS = ['trigger', 'hydration', 'action', 'search', 'dropdown', 'sample', 'connection', 'other'] as const;
+export type Operation = (typeof OPERATIONS)[number];
 
 export interface MeterRecord {
   v: 1;
@@ -44,6 +45,7 @@ export const meterKey = (month: string) => `dingtalk:meter:v1:${month}`;
 /** Longer than a month, so the meter of the month before can still be shown after it ends. */
 export const METER_TTL_S = 40 * 24 * 3600;
 const FLUSH_LOG = 64;
+const LEDGER_MEMORY_MS = 3 * 24 * 3600 * 1000;
 const FLUSH_ATTEMPTS = 3;
 
 interface Tally {
@@ -77,7 +79,8 @@ export function conservativeMeter(month: QuotaMonth, budget: Budget, now: number
 function add(record: MeterRecord, tally: Tally, flushId: string | undefined, now: number): MeterRecord {
   const byOperation = { ...record.byOperation };
   for (const [operation, calls] of Object.entries(tally.byOperation) as [Operation, number][]) byOperation[operation] = (byOperation[operation] ?? 0) + calls;
-  const ledgers = { ...record.ledgers };
+  // Ledgers nobody refreshed for a while are forgotten, so the record stays small.
+  const ledgers = Object.fromEntries(Object.entries(record.ledgers).filter(([, at]) => now - at < LEDGER_MEMORY_MS));
   for (const [key, at] of Object.entries(tally.ledgers)) ledgers[key] = Math.max(ledgers[key] ?? 0, at);
   return {
     ...record,
@@ -91,12 +94,21 @@ function add(record: MeterRecord, tally: Tally, flushId: string | undefined, now
   };
 }
 
+function mergeTallies(a: Tally, b: Tally): Tally {
+  const byOperation = { ...a.byOperation };
+  for (const [operation, calls] of Object.entries(b.byOperation) as [Operation, number][]) byOperation[operation] = (byOperation[operation] ?? 0) + calls;
+  return { calls: a.calls + b.calls, byOperation, refreshes: a.refreshes + b.refreshes, refreshCalls: a.refreshCalls + b.refreshCalls, ledgers: { ...a.ledgers, ...b.ledgers } };
+}
+
 let flushCounter = 0;
 const newFlushId = () => `${process.pid.toString(36)}-${Date.now().toString(36)}-${(flushCounter += 1).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 export class Meter {
   private pending = emptyTally();
   private flushing: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+  /** Metered calls this meter counted, flushed or not: what one refresh cost. */
+  counted = 0;
 
   constructor(
     private readonly store: Store,
@@ -107,6 +119,7 @@ export class Meter {
 
   /** One metered call, counted before it is sent. */
   count(operation: Operation): void {
+    this.counted += 1;
     this.pending.calls += 1;
     this.pending.byOperation[operation] = (this.pending.byOperation[operation] ?? 0) + 1;
   }
@@ -121,29 +134,53 @@ export class Meter {
   /** The month's record as stored, or its conservative stand-in; plus what this invocation has not written yet. */
   async read(): Promise<MeterRecord> {
     const now = this.clock();
-    return add(await this.stored(quotaMonthOf(now), now), this.pending, undefined, now);
+    return add(await this.storedOrEstimate(quotaMonthOf(now), now), this.pending, undefined, now);
   }
 
-  /** Writes what was counted since the last flush. Flushes run one after another, so none overwrites another. */
+  /**
+   * Writes what was counted since the last flush. Flushes run one after another, so none overwrites another,
+   * and calls that answer while one is waiting share the next. A failed write never fails the call it counts:
+   * the calls stay pending for the next flush, and the logs say so.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write());
-    return this.flushing;
+    if (this.queued) return this.queued;
+    const run = this.flushing.then(async () => {
+      this.queued = undefined;
+      await this.write();
+    });
+    this.queued = run;
+    this.flushing = run;
+    return run;
   }
 
-  private async stored(month: QuotaMonth, now: number): Promise<MeterRecord> {
+  /** The month's record as stored, or undefined when there is none (lost, or never written). */
+  async stored(month: QuotaMonth): Promise<MeterRecord | undefined> {
     const record = await this.store.get<MeterRecord>(meterKey(month.key));
-    return record?.v === 1 && record.month === month.key ? record : conservativeMeter(month, this.budget, now);
+    return record?.v === 1 && record.month === month.key ? record : undefined;
+  }
+
+  private async storedOrEstimate(month: QuotaMonth, now: number): Promise<MeterRecord> {
+    return (await this.stored(month)) ?? conservativeMeter(month, this.budget, now);
   }
 
   private async write(): Promise<void> {
     const tally = this.pending;
     if (isEmpty(tally)) return;
     this.pending = emptyTally();
+    try {
+      await this.writeTally(tally);
+    } catch (error) {
+      this.pending = mergeTallies(tally, this.pending);
+      this.log(`DingTalk call meter: could not store the count (${(error as Error).message}); it is kept for the next write.`);
+    }
+  }
+
+  private async writeTally(tally: Tally): Promise<void> {
     const now = this.clock();
     const month = quotaMonthOf(now);
     for (let attempt = 1; attempt <= FLUSH_ATTEMPTS; attempt += 1) {
       const flushId = newFlushId();
-      await this.store.set(meterKey(month.key), add(await this.stored(month, now), tally, flushId, now), METER_TTL_S);
+      await this.store.set(meterKey(month.key), add(await this.storedOrEstimate(month, now), tally, flushId, now), METER_TTL_S);
       const check = await this.store.get<MeterRecord>(meterKey(month.key));
       if (check?.flushes?.includes(flushId)) return;
       // Another invocation wrote a value computed before ours landed: our calls are not in it, so add them again.

@@ -3,9 +3,9 @@
  */
 import type { Budget } from './budget';
 import { EDITION_CHOICES } from './budget';
-import type { MeterRecord } from './meter';
+import { OPERATIONS, type MeterRecord, type Operation } from './meter';
 import { monthName, quotaMonthOf } from './month';
-import { isoFromMs } from '../approvals/time';
+import { isoFromMs } from '../lib/time';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -20,7 +20,17 @@ export interface UsageRecord {
   percent_used: number;
   projected_month_end: number;
   projected_percent: number;
-  by_operation: Record<string, number>;
+  /** Calls per operation, flat so a Zap filter can use each. */
+  calls_trigger: number;
+  calls_hydration: number;
+  calls_action: number;
+  calls_search: number;
+  calls_dropdown: number;
+  calls_sample: number;
+  calls_connection: number;
+  calls_other: number;
+  /** `trigger 870, hydration 240, action 95`: the breakdown in one line, for a message. */
+  breakdown: string;
   org_quota: number;
   edition: string;
   share_percent: number;
@@ -43,7 +53,8 @@ export function usageRecord(budget: Budget, meter: MeterRecord, now: number): Us
     percent_used: percent(meter.calls),
     projected_month_end: projected,
     projected_percent: percent(projected),
-    by_operation: Object.fromEntries(Object.entries(meter.byOperation).filter(([, calls]) => (calls ?? 0) > 0)) as Record<string, number>,
+    ...(Object.fromEntries(OPERATIONS.map((operation) => [`calls_${operation}`, meter.byOperation[operation] ?? 0])) as Record<`calls_${Operation}`, number>),
+    breakdown: Object.entries(meter.byOperation).filter(([, calls]) => (calls ?? 0) > 0).map(([operation, calls]) => `${operation} ${calls}`).join(', ') || 'no calls yet',
     org_quota: budget.orgQuota,
     edition: EDITION_CHOICES[budget.edition],
     share_percent: budget.sharePercent,

@@ -45,7 +45,7 @@ const inputFields = defineInputFields([
 
 const perform = (async (z, bundle) => {
   const input = findApprovalInput(bundle.inputData);
-  const found = await findApproval(zapierTransport(z, bundle), zapierStore(z), input);
+  const found = await findApproval(zapierTransport(z, bundle, 'search'), zapierStore(z), input);
   return found ? [await loadApprovalRecord(z, bundle, found.id, input.processCode ?? null, found.detail)] : [];
 }) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 

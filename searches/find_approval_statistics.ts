@@ -49,7 +49,7 @@ const inputFields = defineInputFields([
 const perform = (async (z, bundle) => {
   const input = statisticsInput(bundle.inputData);
   // Always one record: a period with no approvals is a report of zeros, not a miss.
-  return [await approvalStatistics(zapierTransport(z, bundle), zapierStore(z), input)];
+  return [await approvalStatistics(zapierTransport(z, bundle, 'search'), zapierStore(z), input)];
 }) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 
 /** The figures of a template's period, and again of each department (`departments[]`, labelled "Department …"). */

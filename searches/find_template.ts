@@ -21,7 +21,7 @@ const perform = (async (z, bundle) => {
   const input = readInputs(bundle.inputData);
   const name = input.required('name', 'Template Name');
   input.done();
-  const code = await getProcessCodeByName(zapierTransport(z, bundle), name);
+  const code = await getProcessCodeByName(zapierTransport(z, bundle, 'search'), name);
   if (!code) return [];
   // Approval records then name their template without another call.
   await rememberTemplateNames(zapierStore(z), [{ processCode: code, name }]);

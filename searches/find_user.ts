@@ -34,7 +34,7 @@ const inputFields = defineInputFields([
 ]);
 
 const perform = (async (z, bundle) =>
-  findUsers(zapierTransport(z, bundle), zapierStore(z), findUserInput(bundle.inputData))) satisfies SearchPerform<InferInputData<typeof inputFields>>;
+  findUsers(zapierTransport(z, bundle, 'search'), zapierStore(z), findUserInput(bundle.inputData))) satisfies SearchPerform<InferInputData<typeof inputFields>>;
 
 export default defineSearch({
   key: 'find_user',

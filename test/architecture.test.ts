@@ -11,9 +11,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(__dirname, '..');
-const SOURCE_DIRS = ['lib', 'dingtalk', 'contacts', 'approvals', 'zapier', 'triggers', 'creates', 'searches', 'relay'];
+const SOURCE_DIRS = ['lib', 'quota', 'dingtalk', 'contacts', 'approvals', 'zapier', 'triggers', 'creates', 'searches', 'relay'];
 /** Zapier-free: the domain, and the relay built on it. */
-const DOMAIN = ['lib/', 'dingtalk/', 'contacts/', 'approvals/', 'relay/'];
+const DOMAIN = ['lib/', 'quota/', 'dingtalk/', 'contacts/', 'approvals/', 'relay/'];
 const ZAPIER_SIDE = ['zapier/', 'triggers/', 'creates/', 'searches/', 'hydrators.ts', 'authentication.ts', 'middleware.ts', 'index.ts'];
 
 function tsFiles(dir: string): string[] {

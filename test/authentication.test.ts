@@ -64,7 +64,7 @@ describe('token refresh', () => {
   const probe = async (z: any, bundle: any) => {
     const { zapierTransport } = await import('../zapier/transport');
     const { getProcessInstance } = await import('../dingtalk/workflow');
-    return getProcessInstance(zapierTransport(z, bundle), 'proc-1');
+    return getProcessInstance(zapierTransport(z, bundle, 'other'), 'proc-1');
   };
 
   test('400 InvalidAuthentication on api.dingtalk.com asks Zapier to refresh the session', async () => {
@@ -81,7 +81,7 @@ describe('token refresh', () => {
     const getUser = async (z: any, bundle: any) => {
       const { zapierTransport } = await import('../zapier/transport');
       const { getUser } = await import('../dingtalk/contact');
-      return getUser(zapierTransport(z, bundle), 'u1');
+      return getUser(zapierTransport(z, bundle, 'other'), 'u1');
     };
     await expect(appTester(getUser, { authData, meta })).rejects.toMatchObject({ name: 'RefreshAuthError' });
   });

@@ -27,7 +27,7 @@ export const meta = {
 
 /** Runs a client function inside Zapier (z.request + the app's middleware), as an operation would. */
 export function runWithClient<T>(fn: (transport: Transport) => Promise<T>, bundle: Partial<Bundle> = {}): Promise<T> {
-  return appTester((z: ZObject, b: Bundle) => fn(zapierTransport(z, b)), { authData, inputData: {}, meta, ...bundle } as never);
+  return appTester((z: ZObject, b: Bundle) => fn(zapierTransport(z, b, 'other')), { authData, inputData: {}, meta, ...bundle } as never);
 }
 
 /** What DingTalk received in one call, for exact assertions. */

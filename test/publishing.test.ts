@@ -87,8 +87,9 @@ function sampleProblems(sample: Record<string, unknown>, fields: PlainOutputFiel
 }
 
 describe('searches (D009, D018, singular noun, "Finds …." descriptions)', () => {
-  test('the searches are Find Approval, Find Template and Find User', () => {
+  test('the searches are Find API Usage, Find Approval, Find Template and Find User', () => {
     expect(searches.map((search) => [search.key, search.noun, search.display.label]).sort()).toEqual([
+      ['find_api_usage', 'Usage', 'Find API Usage'],
       ['find_approval', 'Approval', 'Find Approval'],
       ['find_approval_statistics', 'Statistics Report', 'Find Approval Statistics'],
       ['find_template', 'Template', 'Find Template'],

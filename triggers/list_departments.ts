@@ -6,7 +6,7 @@ import sample from '../samples/department.json';
 
 /** Free contacts calls, walked from the root and cached for 10 minutes (contacts/departments.ts). */
 const perform = (async (z, bundle) => {
-  const departments = await loadDepartments(zapierTransport(z, bundle), zapierStore(z), (message) => z.console.log(message));
+  const departments = await loadDepartments(zapierTransport(z, bundle, 'dropdown'), zapierStore(z), (message) => z.console.log(message));
   return byPath(departments).map((department) => ({ id: String(department.id), name: department.path }));
 }) satisfies PollingTriggerPerform;
 

@@ -12,7 +12,7 @@ const perform = (async (z, bundle) => {
   const store = zapierStore(z);
   let templates = await store.get<Template[]>(cacheKeys.templates);
   if (!templates) {
-    templates = (await listAllTemplates(zapierTransport(z, bundle), {}, MAX_TEMPLATES)).items;
+    templates = (await listAllTemplates(zapierTransport(z, bundle, 'dropdown'), {}, MAX_TEMPLATES)).items;
     await store.set(cacheKeys.templates, templates, cacheTtlS.templates);
     await rememberTemplateNames(store, templates);
   }

@@ -6,7 +6,7 @@ import user from '../samples/user.json';
 
 /** Free contacts calls over every department, cached for 10 minutes (contacts/users.ts). */
 const perform = (async (z, bundle) => {
-  const users = await loadUsers(zapierTransport(z, bundle), zapierStore(z), (message) => z.console.log(message));
+  const users = await loadUsers(zapierTransport(z, bundle, 'dropdown'), zapierStore(z), (message) => z.console.log(message));
   return users.map(({ id, name, department }) => ({ id, name: `${name} (${department})` }));
 }) satisfies PollingTriggerPerform;
 

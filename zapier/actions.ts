@@ -67,7 +67,7 @@ export async function approvalChange(z: ZObject, bundle: Bundle, processInstance
   refreshTokenBeforeWriting(z, bundle);
   const deadline = new Deadline();
   const processCode = templateCode || null;
-  const transport = zapierTransport(z, bundle);
+  const transport = zapierTransport(z, bundle, 'action');
   const detail = await getProcessInstance(transport, processInstanceId);
   return {
     transport,

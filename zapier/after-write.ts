@@ -48,7 +48,7 @@ export async function recordAfterWrite<Known>(
 ) {
   let detail: ProcessInstanceDetail;
   try {
-    detail = await deadline.within(getProcessInstance(zapierTransport(z, bundle), id));
+    detail = await deadline.within(getProcessInstance(zapierTransport(z, bundle, 'action'), id));
   } catch (error) {
     z.console.log(`${done}; reading approval ${id} back failed: ${reasonOf(error)} (${(error as Error).message})`);
     return known(readBackNote(done, error));

@@ -7,7 +7,7 @@ import { defineInputFields, defineTrigger, type Bundle, type InferInputData, typ
 import { submittedAt, type LedgerEntry } from '../approvals/ledger/entry';
 import { approvalChoices } from '../approvals/ledger/dropdown';
 import type { TriggerKind } from '../approvals/ledger/kinds';
-import { pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/ledger';
+import { AUTO_REFRESH, pollInput, pollLedger, verifyTemplate, type PollInput } from '../approvals/ledger/ledger';
 import { isFinal, outcomeOf } from '../approvals/outcome';
 import { getProcessInstance, listProcessInstanceIds } from '../dingtalk/workflow';
 import hydrators, { loadApprovalRecord } from '../hydrators';
@@ -17,6 +17,7 @@ import sample from '../samples/approval.json';
 import { templateField, usersField } from './fields';
 import { approvalOutputFields } from './output-fields';
 import { zapierStore } from './store';
+import { meterOf } from './quota';
 import { zapierTransport } from './transport';
 import { withUserErrors } from './user-errors';
 
@@ -29,16 +30,24 @@ const commonFields = defineInputFields([
   usersField('originatorUserIds', 'Originators', 'Only approvals submitted by these DingTalk users (at most 10). Leave empty for everyone.'),
 ]);
 
+/**
+ * Refresh Interval. Costs in the help text: one refresh is one metered call plus one for the hourly sweep, so a
+ * month (43,200 minutes) of refreshes every R minutes costs about 43,200 ÷ R + 720 calls (bench/cost-model.ts
+ * measures them), before the 1–2 calls each approval costs however it is watched.
+ */
 export const freshnessField = {
   key: 'refreshMinutes',
   label: 'Refresh Interval',
   required: false,
-  default: '0',
-  choices: { '0': 'Every poll', '5': '5 minutes', '15': '15 minutes', '30': '30 minutes', '60': '60 minutes' },
+  default: AUTO_REFRESH,
+  choices: { [AUTO_REFRESH]: 'Auto (recommended)', '0': 'Every poll', '5': '5 minutes', '15': '15 minutes', '30': '30 minutes', '60': '60 minutes' },
   helpText:
-    'All Zaps on this template and DingTalk connection share one view of DingTalk. "Every poll" asks DingTalk on each poll ' +
-    '(about 1 metered call, about 2,900 a month at 15-minute polling per Zap). A longer interval is shared by every Zap on the ' +
-    'template and saves quota (DingTalk\'s free edition allows 5,000 calls a month), at the cost of that much delay.',
+    'How often DingTalk is asked about this template. All Zaps on the template and DingTalk connection share one view, so they share this cost. ' +
+    '**Auto** spreads the connection\'s monthly budget (set on the connection; 3,000 calls on the free edition by default) over the month across every watched template: ' +
+    'fresher early in a quiet month, slower when the budget runs low, never slower than once a day. ' +
+    'A fixed interval wins over the budget. Its cost per template, per month: every poll, about 1 call a poll per Zap: 2,900 a month at Zapier\'s 15-minute polling (Free plan), ' +
+    '21,600 at 2 minutes (Professional), 43,200 at 1 minute (Team): more than the free edition\'s 5,000 for the whole organisation. ' +
+    '5 minutes: about 9,400 at 1- or 2-minute polling; 15 minutes: about 3,600; 30 minutes: about 2,200; 60 minutes: about 1,400.',
 } as const;
 
 /** What a trigger delivers before hydration: enough to dedupe, order and branch, plus the full record on use. */
@@ -58,7 +67,7 @@ function stubRecord(z: ZObject, id: string, entry: LedgerEntry, processCode: str
 
 /** Up to three real, fully hydrated records for the Zap editor, from one list page and a few detail fetches. */
 async function sampleApprovals(z: ZObject, bundle: Bundle, kind: TriggerKind, input: PollInput) {
-  const transport = zapierTransport(z, bundle);
+  const transport = zapierTransport(z, bundle, 'sample');
   await verifyTemplate(transport, zapierStore(z), input.processCode);
   const now = Date.now();
   const { statuses, windowMs, matches, time } = kind.sample;
@@ -92,9 +101,14 @@ export function approvalTrigger<Key extends string>({ key, kind, label, descript
     const input = pollInput(bundle.inputData, kind);
     const meta = bundle.meta ?? {};
     if (meta.isLoadingSample) return sampleApprovals(z, bundle, kind, input);
-    if (meta.isFillingDynamicDropdown && feedsApprovalDropdown) return approvalChoices(zapierTransport(z, bundle), zapierStore(z), input, Date.now());
+    if (meta.isFillingDynamicDropdown && feedsApprovalDropdown) return approvalChoices(zapierTransport(z, bundle, 'dropdown'), zapierStore(z), input, Date.now());
     const seedingDedupe = Boolean(meta.isPopulatingDedupe);
-    const selected = await pollLedger(zapierTransport(z, bundle), zapierStore(z), kind, input, { seedingDedupe, now: Date.now() });
+    const selected = await pollLedger(zapierTransport(z, bundle, 'trigger'), zapierStore(z), kind, input, {
+      seedingDedupe,
+      now: Date.now(),
+      meter: meterOf(z, bundle),
+      log: (line) => z.console.log(line),
+    });
     // Seeding dedupe only needs ids: no hydration, no detail fetches.
     if (seedingDedupe) return selected.map(({ id }) => ({ id }));
     return selected.map(({ id, entry }) => stubRecord(z, id, entry, input.processCode));

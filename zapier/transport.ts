@@ -1,13 +1,17 @@
 /**
  * The Zapier adapter of the DingTalk client's Transport (dingtalk/transport.ts): every call goes through
  * `z.request`, so Zapier logs it, scrubs secrets and refreshes the session. Errors are raised by the app's
- * afterResponse middleware (`middleware.ts`).
+ * afterResponse middleware (`middleware.ts`). Metered calls are counted on the connection's meter under
+ * `operation` (dingtalk/call.ts counts; quota/meter.ts stores), for the budget and the usage breakdown.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { NOT_FOUND_CODES_OPTION, urlOf, withToken, type Transport } from '../dingtalk/transport';
+import type { Operation } from '../quota/meter';
+import { meteredTransport } from '../quota/metered';
+import { meterOf } from './quota';
 
-export function zapierTransport(z: ZObject, bundle: Bundle): Transport {
-  return async (request) => {
+export function zapierTransport(z: ZObject, bundle: Bundle, operation: Operation): Transport {
+  const transport: Transport = async (request) => {
     const { params, headers } = withToken(request, bundle.authData.accessToken);
     const options = {
       url: urlOf(request.endpoint),
@@ -25,4 +29,5 @@ export function zapierTransport(z: ZObject, bundle: Bundle): Transport {
     const response = await z.request(options);
     return response.data;
   };
+  return meteredTransport(transport, meterOf(z, bundle), operation);
 }

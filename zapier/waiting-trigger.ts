@@ -85,7 +85,7 @@ function stub(z: ZObject, delivery: WaitingDelivery, processCode: string, thresh
  * from one list page and at most SAMPLE_FETCHES detail fetches.
  */
 async function sampleWaiting(z: ZObject, bundle: Bundle, input: ReturnType<typeof waitingInput>) {
-  const transport = zapierTransport(z, bundle);
+  const transport = zapierTransport(z, bundle, 'sample');
   const store = zapierStore(z);
   await verifyTemplate(transport, store, input.processCode);
   const now = Date.now();
@@ -116,7 +116,7 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   const meta = bundle.meta ?? {};
   if (meta.isLoadingSample) return sampleWaiting(z, bundle, input);
   const seedingDedupe = Boolean(meta.isPopulatingDedupe);
-  const deliveries = await pollWaiting(zapierTransport(z, bundle), zapierStore(z), input, { seedingDedupe, now: Date.now() });
+  const deliveries = await pollWaiting(zapierTransport(z, bundle, 'trigger'), zapierStore(z), input, { seedingDedupe, now: Date.now() });
   if (seedingDedupe) return deliveries.map(({ id }) => ({ id }));
   return deliveries.map((delivery) => stub(z, delivery, input.processCode, input.thresholdMs));
 };

@@ -17,13 +17,17 @@
  * (kinds.ts) delivers out. The triggers wrap it for Zapier (zapier/approval-trigger.ts); the cost model, the
  * benchmarks and the relay run it against any Store.
  */
-import { findProcessInstance, listAllProcessInstanceIds, MAX_LIST_ORIGINATORS, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
+import { findProcessInstance, listProcessInstanceIdsInSlices, WINDOW_SLICES, MAX_LIST_ORIGINATORS, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
 import type { Transport } from '../../dingtalk/transport';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
-import { mapLimited } from '../../lib/limiter';
+import { Deadline } from '../../lib/deadline';
+import { mapLimited, rateGate } from '../../lib/limiter';
 import type { Store } from '../../lib/store';
 import { InputError, readInputs } from '../../lib/inputs';
 import { DAY_MS, MINUTE_MS } from '../../lib/time';
+import { autoPlan, formatDuration } from '../../quota/auto';
+import { budgetOf } from '../../quota/budget';
+import { Meter } from '../../quota/meter';
 import { isFinal } from '../outcome';
 import { rememberDetail } from '../record/detail';
 import { rememberTitle } from '../record/titles';
@@ -42,6 +46,18 @@ export const SWEEP_INTERVAL_MS = 60 * MINUTE_MS;
 export const SWEEP_OVERLAP_MS = 5 * MINUTE_MS;
 /** Detail fetches one poll may spend on classification; the rest wait for the next poll. */
 export const CLASSIFY_BUDGET = 25;
+/**
+ * A poll's wall time is bounded, whatever DingTalk's latency (Zapier stops a poll at 30 s, zapier-platform.md):
+ * no list page is asked for after LIST_STOP_MS and no detail fetch started after CLASSIFY_STOP_MS. What is left
+ * waits for the next poll: an incomplete running list proves nothing, an incomplete sweep is swept again, and
+ * unclassified approvals stay pending. Tests lower these figures.
+ */
+export const pollTiming = { listStopMs: 12_000, classifyStopMs: 15_000 };
+/**
+ * List pages a window scan may request per second. DingTalk allows 20 calls per second per API for an app
+ * (call-frequency-limit); 16 leaves room for another Zap's poll at the same moment.
+ */
+export const LIST_PER_SECOND = 16;
 
 export interface LedgerScope {
   processCode: string;
@@ -100,8 +116,12 @@ export class ApprovalLedger {
 
     let learned = false;
     const dropped = new Set<string>();
+    const deadline = new Deadline();
+    // A rebuild scans the whole look-back window and must finish within the poll, so it pages time slices side by
+    // side; a normal refresh lists the running set and the last hour, one page after another (fewer calls).
+    const listing = { slices: rebuilt ? WINDOW_SLICES : 1, beforePage: rateGate(LIST_PER_SECOND), shouldStop: () => deadline.elapsedMs() > pollTiming.listStopMs };
     try {
-      const running = await listAllProcessInstanceIds(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] });
+      const running = await listProcessInstanceIdsInSlices(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] }, listing);
       const runningIds = new Set(running.items);
       // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
       // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
@@ -118,15 +138,16 @@ export class ApprovalLedger {
 
       if (rebuilt || now - ledger.sweptAt >= SWEEP_INTERVAL_MS) {
         const startTime = Math.max(ledger.sweptAt - SWEEP_OVERLAP_MS, windowStart);
-        const finished = await listAllProcessInstanceIds(this.transport, { ...base, startTime, endTime: now, statuses: ['COMPLETED', 'TERMINATED'] });
+        const finished = await listProcessInstanceIdsInSlices(this.transport, { ...base, startTime, endTime: now, statuses: ['COMPLETED', 'TERMINATED'] }, listing);
         for (const id of finished.items) {
           if (!ledger.entries[id]) ledger.entries[id] = { status: rebuilt && options.seedingDedupe ? 'SETTLED' : 'PENDING', seenAt: now };
         }
-        ledger.sweptAt = now;
+        // Out of time before the sweep's last page: the next poll sweeps the same window again.
+        if (finished.complete) ledger.sweptAt = now;
       }
       ledger.refreshedAt = now;
       learned = true;
-      await this.classify(ledger, options.processCode, now, dropped);
+      await this.classify(ledger, options.processCode, now, dropped, () => deadline.elapsedMs() > pollTiming.classifyStopMs);
     } finally {
       // What a refresh learned before an error (throttling, quota) is kept for the next poll; a rebuild that
       // failed halfway stores nothing, so the next poll rebuilds (and seeds dedupe) from scratch.
@@ -141,7 +162,7 @@ export class ApprovalLedger {
    * waits on them), so outcomes are never starved; what either side leaves unused goes to the other. What each
    * detail says about timings is kept too (approvals/stats/timings.ts), so statistics need no second fetch.
    */
-  private async classify(ledger: Ledger, processCode: string, now: number, dropped: Set<string>): Promise<void> {
+  private async classify(ledger: Ledger, processCode: string, now: number, dropped: Set<string>, shouldStop: () => boolean): Promise<void> {
     const windowStart = now - MAX_WINDOW_MS;
     const timings: ApprovalTiming[] = [];
     const entries = Object.entries(ledger.entries);
@@ -178,7 +199,7 @@ export class ApprovalLedger {
       // Kept for Find Approval Statistics: a finished one's steps, a running one's department.
       const timing = timingFromDetail(id, detail);
       if (timing) timings.push(timing);
-    });
+    }, { shouldStop });
     await rememberTimings(this.store, processCode, timings, now);
   }
 
@@ -201,12 +222,18 @@ export class ApprovalLedger {
   }
 }
 
+/** The Refresh Interval value that means "let the governor decide". */
+export const AUTO_REFRESH = 'auto';
+
 /** What one trigger poll takes, validated (pollInput). */
 export interface PollInput {
   processCode: string;
   userIds: string[];
   lookBackMs: number;
+  /** Refresh Interval: reuse a ledger refreshed less than this long ago (0: every poll). Ignored when `auto`. */
   freshnessMs: number;
+  /** Refresh Interval "Auto" (the default): the governor picks the interval from the month's budget (quota/auto.ts). */
+  auto?: boolean;
   /** The raw inputs, for a kind with fields of its own. */
   inputData?: Readonly<Record<string, unknown>>;
 }
@@ -218,11 +245,14 @@ export function pollInput(inputData: Record<string, unknown>, kind?: TriggerKind
   const userIds = input.list('originatorUserIds');
   if (userIds.length > MAX_LIST_ORIGINATORS) input.problems.push(`Originators accepts at most ${MAX_LIST_ORIGINATORS} users (DingTalk's limit)`);
   const lookBack = input.wholeNumber('lookBackDays', 'Look Back (Days)', { min: 1, max: MAX_LIST_WINDOW_DAYS, fallback: DEFAULT_LOOK_BACK_DAYS });
-  const freshness = Number(inputData.refreshMinutes ?? 0);
-  if (!Number.isFinite(freshness) || freshness < 0) input.problems.push('Refresh Interval must be a number of minutes');
+  const refresh = inputData.refreshMinutes;
+  // Zaps made before "Auto" existed stored their choice ("0" for every poll), which still wins; a Zap with none gets Auto.
+  const auto = refresh === undefined || refresh === null || String(refresh).trim() === '' || String(refresh).trim().toLowerCase() === AUTO_REFRESH;
+  const freshness = auto ? 0 : Number(refresh);
+  if (!Number.isFinite(freshness) || freshness < 0) input.problems.push('Refresh Interval must be "Auto" or a number of minutes');
   input.problems.push(...(kind?.check?.(inputData) ?? []));
   input.done();
-  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * MINUTE_MS, inputData };
+  return { processCode, userIds, lookBackMs: Math.min(lookBack * DAY_MS, MAX_WINDOW_MS), freshnessMs: freshness * MINUTE_MS, auto, inputData };
 }
 
 /** One metered call, made only when a ledger is (re)built or a sample is loaded: a wrong template fails loudly. */
@@ -238,15 +268,36 @@ export interface PollMeta {
   /** Seeding a new Zap's dedupe list. */
   seedingDedupe: boolean;
   now: number;
+  /**
+   * The connection's meter (quota/meter.ts); the transport should count into the same one. Without it, Auto
+   * plans with the safe default budget against the meter in `store`.
+   */
+  meter?: Meter;
+  /** Where Auto says why a poll waits (z.console.log inside Zapier). */
+  log?: (line: string) => void;
 }
 
 /** Refreshes (or reuses) the template's ledger and returns what a trigger of `kind` delivers. */
-export async function pollLedger(transport: Transport, store: Store, kind: TriggerKind, input: PollInput, { seedingDedupe, now }: PollMeta): Promise<Selected[]> {
+export async function pollLedger(transport: Transport, store: Store, kind: TriggerKind, input: PollInput, { seedingDedupe, now, meter = new Meter(store, budgetOf({})), log = () => undefined }: PollMeta): Promise<Selected[]> {
   const ledgers = new ApprovalLedger(transport, store);
   const scope = { processCode: input.processCode, userIds: input.userIds };
+  const key = cacheKeys.ledger(scope);
   const current = await ledgers.read(scope);
+  let freshnessMs = input.freshnessMs;
+  if (input.auto) {
+    const plan = autoPlan(meter.budget, await meter.read(), now, key);
+    freshnessMs = plan.intervalMs;
+    if (current && now - current.refreshedAt < freshnessMs) {
+      log(`${plan.reason} This template was checked ${formatDuration(now - current.refreshedAt)} ago, so this poll uses what is known and asks DingTalk again in ${formatDuration(current.refreshedAt + freshnessMs - now)}.`);
+    }
+  }
+  const before = meter.counted;
   if (!current) await verifyTemplate(transport, store, input.processCode);
-  const { ledger } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: input.freshnessMs, seedingDedupe, now }, current);
+  const { ledger, refreshed } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs, seedingDedupe, now }, current);
+  if (refreshed) {
+    meter.noteRefresh(key, meter.counted - before);
+    await meter.flush();
+  }
   const entries = Object.entries(ledger.entries).map(([id, entry]) => ({ id, entry }));
   return kind.select(entries, { now, lookBackMs: input.lookBackMs, seedingDedupe, inputData: input.inputData ?? {} });
 }

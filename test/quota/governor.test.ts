@@ -2,7 +2,7 @@
  * The governor on a fake clock: the quota month in China time, the meter in a store without atomic increments,
  * a lost meter, a burst of actions, and many Zaps and templates sharing one connection's budget.
  */
-import { memoryStore, type Store } from '../../approvals/store';
+import { memoryStore, type Store } from '../../lib/store';
 import { autoPlan, MAX_AUTO_INTERVAL_MS, MIN_AUTO_INTERVAL_MS } from '../../quota/auto';
 import { budgetOf, budgetProblems } from '../../quota/budget';
 import { Meter, meterKey, type MeterRecord } from '../../quota/meter';
@@ -214,7 +214,7 @@ describe('usage', () => {
     const usage = usageRecord(free, record({ calls: 1000, byOperation: { trigger: 700, action: 300 }, flushes: ['x'], updatedAt: now }), now);
     expect(usage).toMatchObject({
       id: '2026-11', month: '2026-11', month_name: 'November 2026', calls_used: 1000, budget: 3000, percent_used: 33.3,
-      projected_month_end: 3000, projected_percent: 100, by_operation: { trigger: 700, action: 300 },
+      projected_month_end: 3000, projected_percent: 100, calls_trigger: 700, calls_action: 300, calls_hydration: 0, breakdown: 'trigger 700, action 300',
       resets_at: '2026-12-01T00:00:00+08:00', updated_at: '2026-11-11T00:00:00+08:00', org_quota: 5000, share_percent: 60,
     });
   });

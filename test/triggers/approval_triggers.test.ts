@@ -19,7 +19,8 @@ type Delivered = { id: string; outcome?: string | null; status?: string; $HOIST$
 
 function poll(key: Key, inputData: object = {}, metaOverrides: object = {}): Promise<Delivered[]> {
   const operation = App.triggers![key]!.operation as { perform: (z: ZObject, bundle: Bundle) => Promise<Delivered[]> };
-  return appTester(operation.perform, { authData: auth, inputData: { processCode: CODE, ...inputData }, meta: { ...meta, ...metaOverrides } });
+  // These tests watch the ledger at work, so they ask DingTalk on every poll; Auto has its own tests (test/quota).
+  return appTester(operation.perform, { authData: auth, inputData: { processCode: CODE, refreshMinutes: '0', ...inputData }, meta: { ...meta, ...metaOverrides } });
 }
 const seed = (key: Key, inputData: object = {}) => poll(key, inputData, { isPopulatingDedupe: true });
 const at = (ms: number) => jest.setSystemTime(ms);
@@ -62,13 +63,19 @@ describe('request shapes', () => {
     expect(Object.keys(cache())).toContain(cacheKeys.ledger({ processCode: CODE, userIds: ['u-1', 'u-2'] }));
   });
 
-  test('pages of 20 are followed to the end', async () => {
+  test('pages of 20 are followed to the end: one cursor on a normal poll, time slices side by side on a rebuild', async () => {
     const dingtalk = fakeDingTalk(CODE);
     dingtalk.add(...Array.from({ length: 45 }, (_, i) => running(`r-${i}`, T0 - (i + 1) * MINUTE)));
     const records = await seed('new_approval');
-    const tokens = dingtalk.calls.filter((c) => c.name === 'ListProcessInstanceIds' && c.body?.statuses?.toString() === 'RUNNING').map((c) => c.body!.nextToken);
-    expect(tokens).toEqual([0, 20, 40]);
     expect(new Set(ids(records)).size).toBe(45);
+    const runningLists = () => dingtalk.calls.filter((c) => c.name === 'ListProcessInstanceIds' && c.body?.statuses?.toString() === 'RUNNING').map((c) => c.body!);
+    // The rebuild: one page of the whole window, then eight slices of it from their first page.
+    expect(runningLists()[0]).toMatchObject({ startTime: T0 - MAX_WINDOW_MS, endTime: T0, nextToken: 0 });
+    expect(runningLists().slice(1).filter((body) => body.nextToken === 0)).toHaveLength(8);
+    dingtalk.calls.length = 0;
+    at(T0 + MINUTE);
+    await poll('new_approval');
+    expect(runningLists().map((body) => body.nextToken)).toEqual([0, 20, 40]);
   });
 });
 
