@@ -46,7 +46,8 @@ export interface AutoPlan {
   reason: string;
 }
 
-const format = (n: number) => Math.round(n).toLocaleString('en-US');
+/** 12,345 (toLocaleString is slow, and Auto runs on every poll). */
+const format = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 export function formatDuration(ms: number): string {
   if (ms < HOUR) return `${Math.max(1, Math.round(ms / MINUTE))} min`;

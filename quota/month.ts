@@ -5,6 +5,7 @@
  * what the 90020 message tells the user.
  */
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 export interface QuotaMonth {
   /** `2026-11`: the meter's key and what the user sees. */
@@ -29,12 +30,11 @@ export function quotaMonthOf(nowMs: number): QuotaMonth {
 /** `1 December 2026, 00:00 China time`: when a month's quota resets, in words. */
 export function resetText(month: QuotaMonth): string {
   const local = new Date(month.endMs + SHANGHAI_OFFSET_MS);
-  const name = local.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
-  return `${local.getUTCDate()} ${name} ${local.getUTCFullYear()}, 00:00 China time`;
+  return `${local.getUTCDate()} ${MONTH_NAMES[local.getUTCMonth()]} ${local.getUTCFullYear()}, 00:00 China time`;
 }
 
 /** `November 2026`. */
 export function monthName(month: QuotaMonth): string {
   const local = new Date(month.startMs + SHANGHAI_OFFSET_MS);
-  return `${local.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${local.getUTCFullYear()}`;
+  return `${MONTH_NAMES[local.getUTCMonth()]} ${local.getUTCFullYear()}`;
 }

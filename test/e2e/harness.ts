@@ -184,11 +184,15 @@ export class Connection {
   /** How often Zapier had to run sessionConfig.perform again after a RefreshAuthError. */
   refreshes = 0;
 
-  constructor(private readonly sandbox: Sandbox) {}
+  /** `fields`: connection fields the user filled in besides the credentials (they survive a session refresh, as in Zapier). */
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly fields: Record<string, string> = {},
+  ) {}
 
   /** sessionConfig.perform, as Zapier runs it when the user connects and after a RefreshAuthError. */
   async connect(): Promise<this> {
-    const credentials = { ...this.sandbox.credentials };
+    const credentials = { ...this.sandbox.credentials, ...this.fields };
     const session = (await this.tester(app.authentication.sessionConfig.perform, { authData: credentials, inputData: {}, meta: baseMeta } as never)) as Record<string, string>;
     this.authData = { ...credentials, ...session };
     return this;
@@ -241,7 +245,8 @@ export class Zap {
   constructor(
     readonly connection: Connection,
     readonly key: 'new_approval' | 'approval_approved' | 'approval_rejected' | 'approval_revoked' | 'approval_finished',
-    readonly inputData: Row = { processCode: EXPENSE },
+    // Most tests watch the ledger at work, so they ask DingTalk on every poll; test/e2e/budget.test.ts runs Auto.
+    readonly inputData: Row = { processCode: EXPENSE, refreshMinutes: '0' },
   ) {}
 
   private get perform(): Operation {
