@@ -17,7 +17,7 @@
  * (kinds.ts) delivers out. The triggers wrap it for Zapier (zapier/approval-trigger.ts); the cost model, the
  * benchmarks and the relay run it against any Store.
  */
-import { findProcessInstance, listProcessInstanceIdsInSlices, WINDOW_SLICES, MAX_LIST_ORIGINATORS, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
+import { findProcessInstance, INSTANCE_PAGE_SIZE, listProcessInstanceIdsInSlices, WINDOW_SLICES, MAX_LIST_ORIGINATORS, MAX_LIST_WINDOW_DAYS, querySchemaByProcessCode } from '../../dingtalk/workflow';
 import type { Transport } from '../../dingtalk/transport';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import { Deadline } from '../../lib/deadline';
@@ -46,6 +46,10 @@ export const SWEEP_INTERVAL_MS = 60 * MINUTE_MS;
 export const SWEEP_OVERLAP_MS = 5 * MINUTE_MS;
 /** Detail fetches one poll may spend on classification; the rest wait for the next poll. */
 export const CLASSIFY_BUDGET = 25;
+/** Detail fetches side by side: at 250 ms a call, 5 at a time is 20 a second, so the gate below binds. */
+const CLASSIFY_CONCURRENCY = 5;
+/** GetProcessInstance is its own API under DingTalk's 20 calls per second; 16 leaves room for another Zap. */
+const CLASSIFY_PER_SECOND = 16;
 /**
  * A poll's wall time is bounded, whatever DingTalk's latency (Zapier stops a poll at 30 s, zapier-platform.md):
  * no list page is asked for after LIST_STOP_MS and no detail fetch started after CLASSIFY_STOP_MS. What is left
@@ -55,9 +59,9 @@ export const CLASSIFY_BUDGET = 25;
 export const pollTiming = { listStopMs: 12_000, classifyStopMs: 15_000 };
 /**
  * List pages a window scan may request per second. DingTalk allows 20 calls per second per API for an app
- * (call-frequency-limit); 16 leaves room for another Zap's poll at the same moment.
+ * (call-frequency-limit); 18 leaves a little room for another Zap's poll at the same moment.
  */
-export const LIST_PER_SECOND = 16;
+export const LIST_PER_SECOND = 18;
 
 export interface LedgerScope {
   processCode: string;
@@ -79,6 +83,22 @@ export interface RefreshResult {
   ledger: Ledger;
   rebuilt: boolean;
   refreshed: boolean;
+}
+
+/**
+ * Where to cut the running list when it spans several pages: every RUNNING_PER_SLICE-th known running approval's
+ * submission time, so each slice holds about one page and they are paged side by side (a normal poll of a
+ * template with hundreds of running approvals then takes about one call's time, for about the same calls).
+ */
+const RUNNING_PER_SLICE = 18;
+function runningCuts(ledger: Ledger): number[] | undefined {
+  const running = Object.values(ledger.entries).filter((entry) => entry.status === 'RUNNING');
+  if (running.length <= INSTANCE_PAGE_SIZE) return undefined;
+  // Only submission times DingTalk told us (a rebuild's undated approvals carry the rebuild's time).
+  const times = running.flatMap((entry) => (entry.createdAt === undefined ? [] : [entry.createdAt])).sort((a, b) => a - b);
+  const cuts: number[] = [];
+  for (let i = RUNNING_PER_SLICE; i < times.length; i += RUNNING_PER_SLICE) if (times[i]! > (cuts[cuts.length - 1] ?? -Infinity)) cuts.push(times[i]!);
+  return cuts.length ? cuts : undefined;
 }
 
 /** A stored outcome in either format, or undefined. */
@@ -121,7 +141,7 @@ export class ApprovalLedger {
     // side; a normal refresh lists the running set and the last hour, one page after another (fewer calls).
     const listing = { slices: rebuilt ? WINDOW_SLICES : 1, beforePage: rateGate(LIST_PER_SECOND), shouldStop: () => deadline.elapsedMs() > pollTiming.listStopMs };
     try {
-      const running = await listProcessInstanceIdsInSlices(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] }, listing);
+      const running = await listProcessInstanceIdsInSlices(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] }, { ...listing, boundaries: runningCuts(ledger) });
       const runningIds = new Set(running.items);
       // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
       // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
@@ -199,7 +219,7 @@ export class ApprovalLedger {
       // Kept for Find Approval Statistics: a finished one's steps, a running one's department.
       const timing = timingFromDetail(id, detail);
       if (timing) timings.push(timing);
-    }, { shouldStop });
+    }, { concurrency: CLASSIFY_CONCURRENCY, perSecond: CLASSIFY_PER_SECOND, shouldStop });
     await rememberTimings(this.store, processCode, timings, now);
   }
 

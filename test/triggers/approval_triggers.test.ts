@@ -63,7 +63,7 @@ describe('request shapes', () => {
     expect(Object.keys(cache())).toContain(cacheKeys.ledger({ processCode: CODE, userIds: ['u-1', 'u-2'] }));
   });
 
-  test('pages of 20 are followed to the end: one cursor on a normal poll, time slices side by side on a rebuild', async () => {
+  test('pages of 20 are followed to the end: time slices side by side on a rebuild, one cursor on a normal poll of undated approvals', async () => {
     const dingtalk = fakeDingTalk(CODE);
     dingtalk.add(...Array.from({ length: 45 }, (_, i) => running(`r-${i}`, T0 - (i + 1) * MINUTE)));
     const records = await seed('new_approval');
@@ -75,7 +75,10 @@ describe('request shapes', () => {
     dingtalk.calls.length = 0;
     at(T0 + MINUTE);
     await poll('new_approval');
+    // Seeding dedupe did not date the running approvals, so there is nowhere to cut: one cursor.
     expect(runningLists().map((body) => body.nextToken)).toEqual([0, 20, 40]);
+    const ledger = JSON.parse(cache()[cacheKeys.ledger({ processCode: CODE })]!) as { entries: Record<string, { status: string }> };
+    expect(Object.values(ledger.entries).filter((entry) => entry.status === 'RUNNING')).toHaveLength(45);
   });
 });
 
