@@ -12,6 +12,8 @@ import { getAccessToken } from '../dingtalk/auth';
 import { getDepartment, getUser, getUserIdByMobile, listDepartmentUsers, searchUser } from '../dingtalk/contact';
 import { DingTalkError } from '../dingtalk/errors';
 import { axiosTransport } from '../dingtalk/axios-transport';
+import { budgetOf, budgetProblems, EDITION_CHOICES } from '../quota/budget';
+import { monthName, quotaMonthOf, resetText } from '../quota/month';
 import { baseUrl, type Transport } from '../dingtalk/transport';
 import { grantProcessInstanceForDownloadFile, listAllTemplates, listProcessInstanceIds } from '../dingtalk/workflow';
 
@@ -149,6 +151,24 @@ export interface DoctorOptions {
   timeoutMs?: number;
 }
 
+/**
+ * What doctor can honestly say about the budget: the one the .env settings describe (the same fields as the
+ * connection, `authData_dingtalkEdition`, `authData_monthlyCallQuota`, `authData_quotaSharePercent`) and what this run
+ * spent. The month's spend lives in Zapier's z.cache, which only the Find API Usage search can read.
+ */
+export function budgetLines(env: NodeJS.ProcessEnv, metered: number, now = Date.now()): string[] {
+  const settings = { edition: env.authData_dingtalkEdition, customQuota: env.authData_monthlyCallQuota, sharePercent: env.authData_quotaSharePercent };
+  const problems = budgetProblems(settings);
+  const budget = budgetOf(settings);
+  const month = quotaMonthOf(now);
+  return [
+    ...(problems.length ? [`MISSING  budget settings: ${problems.join('; ')}; using the safe default`] : []),
+    `Budget:  ${budget.calls.toLocaleString('en-US')} calls in ${monthName(month)} for this integration (${budget.sharePercent} % of ${EDITION_CHOICES[budget.edition]}` +
+      `${budget.defaulted.length ? `; ${budget.defaulted.join(' and ')} not set in .env, so the default` : ''}); the quota resets on ${resetText(month)}.`,
+    `         This run spent ${metered} of them. The month's spend so far is kept by Zapier for each connection: see it with the Find API Usage search in a Zap.`,
+  ];
+}
+
 export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log, options: DoctorOptions = {}): Promise<boolean> {
   const examples = options.examples ?? exampleValues();
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -192,6 +212,7 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env, print: (line:
   const agentAdvice = agentProblem ? `: ${agentProblem}; replace that line with your app's AgentId (your app → Credentials & Basic Info)` : ': authData_agentId must be the number shown as AgentId (your app → Credentials & Basic Info)';
   print(`${agentOk ? 'ok      ' : 'MISSING '} Agent ID for work notifications${agentOk ? '' : agentAdvice}`);
   print(`\n${metered} metered call(s) spent of the monthly quota.`);
+  for (const line of budgetLines(env, metered)) print(line);
   return allOk && agentOk;
 }
 

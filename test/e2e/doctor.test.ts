@@ -39,6 +39,10 @@ test('a fully set-up app: every permission ok, the templates listed, a handful o
   expect(text).toContain('PROC-SBX-EXPENSE-0001  Expense Claim 費用報銷');
   expect(text).toContain('granted (DingTalk answered processInstNotExist)');
   expect(text).toMatch(/\n4 metered call\(s\) spent/);
+  // The budget .env describes (nothing set: the safe default) and where the month's spend can be seen.
+  expect(text).toMatch(/Budget: {2}3,000 calls in November 2026 for this integration \(60 % of Free \/ Standard \(5,000 calls a month\); edition and share not set in \.env, so the default\); the quota resets on 1 December 2026, 00:00 China time\./);
+  expect(text).toContain('This run spent 4 of them.');
+  expect(text).toContain('Find API Usage search');
   expect(sandbox.meter.metered).toBe(4);
 });
 
