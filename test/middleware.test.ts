@@ -40,7 +40,7 @@ describe('afterResponse turns DingTalk problems into Zapier errors', () => {
       .reply(403, { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '', requestid: 'R3' });
     const error = await failure(runWithClient((t) => listProcessInstanceIds(t, { processCode: 'PROC-1', startTime: 0 })));
     expect(error.name).toBe('HaltedError');
-    expect(error.message).toMatch(/monthly API quota/);
+    expect(error.message).toMatch(/used up its API quota for .*resets on/);
   });
 
   test('anything else → an English sentence naming the call, then DingTalk\'s code, message and request id', async () => {

@@ -203,7 +203,7 @@ describe('errors become DingTalkError with a classified problem, and are not ret
     const oapi = await dingTalkError(sendWorkNotification(transport, { agentId: 3000000001, userIds: ['u1'], msg: { msgtype: 'text', text: { content: 'x' } } }));
     expect(api.problem).toMatchObject({ kind: 'quota-exhausted', code: 'Forbidden.AccessDenied.ApiCountLimitForOrg' });
     expect(oapi.problem).toMatchObject({ kind: 'quota-exhausted', code: '90020', endpoint: endpoints.SendWorkNotification });
-    expect(oapi.message).toMatch(/monthly API quota/);
+    expect(oapi.message).toMatch(/used up its API quota for .*resets on/);
   });
 
   test('a "not found" code the call expects is an answer, not an error (getUserIdByMobile 60121)', async () => {
