@@ -60,6 +60,20 @@ describe('connection', () => {
   });
 });
 
+describe('the budget fields', () => {
+  test('bad values are refused by the connection test before any call, every problem at once', async () => {
+    const fields = { ...authData, dingtalkEdition: 'custom', monthlyCallQuota: 'lots', quotaSharePercent: '150' };
+    await expect(appTester(testConnection, { authData: fields, meta })).rejects.toThrow(
+      /Please fix the connection: Monthly Call Quota must be a whole number .*; Share for This Integration \(%\) must be a number above 0 and at most 100\./,
+    );
+  });
+
+  test('the connection offers edition, custom quota and share, with the safe default', () => {
+    const keys = authentication.fields.map((field) => [field.key, 'default' in field ? field.default : undefined]);
+    expect(keys).toEqual(expect.arrayContaining([['dingtalkEdition', 'free'], ['monthlyCallQuota', undefined], ['quotaSharePercent', '60']]));
+  });
+});
+
 describe('token refresh', () => {
   const probe = async (z: any, bundle: any) => {
     const { zapierTransport } = await import('../zapier/transport');
