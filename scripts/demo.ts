@@ -156,7 +156,8 @@ async function main() {
   spent();
 
   step(3, 'Turn on two Zaps: "New Approval" and "Approval Approved".');
-  const watch = { processCode: expense.id };
+  // The demo tells one story in a few minutes, so its Zaps ask DingTalk on every poll rather than on Auto's budget.
+  const watch = { processCode: expense.id, refreshMinutes: '0' };
   // Zapier keeps each Zap's seen ids and only runs the Zap for new ones; the demo does the same.
   const seen = { new_approval: new Set<unknown>(), approval_approved: new Set<unknown>() };
   const poll = async (key: keyof typeof seen, extraMeta: Row = {}) => {

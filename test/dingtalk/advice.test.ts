@@ -72,13 +72,17 @@ test('40056 (the Agent ID) says where to find the right one', () => {
   expect(message).toContain('[DingTalk 40056: 中文错误信息]');
 });
 
-test('the quota message names a field users can change, and says what to do', () => {
+test('the quota message names only things users can find: the search, the Auto choice and the connection field', () => {
   const problem = problemOf({ url: `${API}/v1.0/x`, status: 403, body: { code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '额度' } });
   const message = describeProblem(problem!);
   const named = [...message.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
   const labels = Object.values(App.triggers ?? {}).flatMap((t) => ((t.operation as { inputFields?: { label?: string }[] }).inputFields ?? []).map((f) => f.label));
-  expect(named).toEqual(['Refresh Interval']);
+  expect(named).toEqual(['Find API Usage', 'Auto', 'Share for This Integration']);
+  expect(Object.values(App.searches ?? {}).map((search) => search.display.label)).toContain('Find API Usage');
+  const refresh = Object.values(App.triggers ?? {}).flatMap((t) => (t.operation as { inputFields?: { label?: string; choices?: Record<string, string> }[] }).inputFields ?? []).find((f) => f.label === 'Refresh Interval');
+  expect(Object.values(refresh?.choices ?? {})).toContain('Auto (recommended)');
+  expect(App.authentication!.fields!.map((f) => (f as { label?: string }).label)).toContain('Share for This Integration (%)');
   expect(labels).toContain('Refresh Interval');
-  expect(message).toMatch(/until the 1st of next month/);
+  expect(message).toMatch(/until the quota resets on 1 \w+ \d{4}, 00:00 China time/);
   expect(message).toMatch(/upgrade the DingTalk edition/);
 });

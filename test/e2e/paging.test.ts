@@ -76,4 +76,4 @@ test('approvals on the page boundary change state between polls and mid-poll: no
   expect(ids(approved.fired)).toEqual([at(0), decidedMidPoll]);
   expect(ids(submitted.fired).sort()).toEqual([...claims.map((c) => c.id), late.id].sort());
   expect(submitted.fired.map((r) => r.id)).not.toContain(seededRunning);
-});
+}, 30_000); // many polls over HTTP, each storing the call meter: over 10 s on a shared 2-core machine
