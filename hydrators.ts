@@ -44,7 +44,7 @@ export const waitingApproval = async (z: ZObject, bundle: Bundle) => {
  */
 export const instantWaitingApproval = async (z: ZObject, bundle: Bundle) => {
   const { processCode, delivery } = bundle.inputData as { processCode: string | null; delivery: InstantWaitingFields };
-  const detail = await deliveryDetail(zapierTransport(z, bundle), zapierStore(z), delivery);
+  const detail = await deliveryDetail(zapierTransport(z, bundle, 'hydration'), zapierStore(z), delivery);
   const record = await loadApprovalRecord(z, bundle, delivery.approval_id, processCode, detail);
   return { ...record, ...delivery, step_name: waitingStepName(detail, delivery.task_id) };
 };

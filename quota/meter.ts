@@ -31,7 +31,7 @@ export interface MeterRecord {
   /** The part of `calls` that is a conservative estimate, not a count (0 when the meter was never lost). */
   estimated: number;
   byOperation: Partial<Record<Operation | 'estimated', number>>;
-  /** Ledger refreshes that asked DingTalk, and the calls they made: the cost of one refresh, measured. */
+  /** Ledger refreshes that asked DingTalk, and the calls they and the work paid with them made (noteRefreshWork): the cost of one refresh, measured. */
   refreshes: number;
   refreshCalls: number;
   /** Ledger key → when it was last refreshed: how many ledgers share the budget. */
@@ -127,6 +127,15 @@ export class Meter {
   /** A ledger refresh that asked DingTalk, and the metered calls it made. */
   noteRefresh(ledgerKey: string, calls: number): void {
     this.pending.refreshes += 1;
+    this.pending.refreshCalls += calls;
+    this.pending.ledgers[ledgerKey] = this.clock();
+  }
+
+  /**
+   * Metered work a ledger's refresh interval pays for besides the refresh itself (Approval Waiting Too Long's
+   * detail checks, one round per interval): added to what a refresh costs, so Auto widens the interval to pay for it.
+   */
+  noteRefreshWork(ledgerKey: string, calls: number): void {
     this.pending.refreshCalls += calls;
     this.pending.ledgers[ledgerKey] = this.clock();
   }

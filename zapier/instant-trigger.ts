@@ -80,7 +80,7 @@ const isApprovalRecord = (record: RelayEventRecord): record is RelayEventRecord 
  * waiting fields, and the approval record and step name hoisted in by the hydrator when a step uses them.
  */
 async function deliverWaiting(z: ZObject, bundle: Bundle, record: RelayWaitingRecord) {
-  const fields = await instantWaitingFields(zapierTransport(z, bundle), zapierStore(z), record);
+  const fields = await instantWaitingFields(zapierTransport(z, bundle, 'trigger'), zapierStore(z), record);
   return {
     template_code: record.template_code,
     status: 'RUNNING',

@@ -18,6 +18,7 @@ import sample from '../samples/waiting.json';
 import { freshnessField } from './approval-trigger';
 import { templateField, usersField } from './fields';
 import { approvalOutputFields, outputFields } from './output-fields';
+import { meterOf } from './quota';
 import { zapierStore } from './store';
 import { zapierTransport } from './transport';
 import { withUserErrors } from './user-errors';
@@ -46,7 +47,8 @@ export const waitingInputFields = defineInputFields([
   templateField(true, "The approval template (审批模板) to watch. Suite forms such as leave requests are not served by DingTalk's API."),
   ...hoursAndApproversFields(
     MAX_HOURS.toLocaleString('en-US'),
-    'Cost: about one metered DingTalk call per running approval each time one of its tasks could cross the threshold, on top of the shared poll.',
+    'Cost: about one metered DingTalk call per running approval each time one of its tasks could cross the threshold, on top of the shared poll. ' +
+      'With Refresh Interval "Auto" these checks share the connection\'s monthly budget, so a busy template is checked less often and a reminder can come later than the threshold.',
   ),
   freshnessField,
 ]);
@@ -116,7 +118,12 @@ const perform = async (z: ZObject, bundle: Bundle) => {
   const meta = bundle.meta ?? {};
   if (meta.isLoadingSample) return sampleWaiting(z, bundle, input);
   const seedingDedupe = Boolean(meta.isPopulatingDedupe);
-  const deliveries = await pollWaiting(zapierTransport(z, bundle, 'trigger'), zapierStore(z), input, { seedingDedupe, now: Date.now() });
+  const deliveries = await pollWaiting(zapierTransport(z, bundle, 'trigger'), zapierStore(z), input, {
+    seedingDedupe,
+    now: Date.now(),
+    meter: meterOf(z, bundle),
+    log: (line) => z.console.log(line),
+  });
   if (seedingDedupe) return deliveries.map(({ id }) => ({ id }));
   return deliveries.map((delivery) => stub(z, delivery, input.processCode, input.thresholdMs));
 };

@@ -297,27 +297,52 @@ export interface PollMeta {
   log?: (line: string) => void;
 }
 
-/** Refreshes (or reuses) the template's ledger and returns what a trigger of `kind` delivers. */
-export async function pollLedger(transport: Transport, store: Store, kind: TriggerKind, input: PollInput, { seedingDedupe, now, meter = new Meter(store, budgetOf({})), log = () => undefined }: PollMeta): Promise<Selected[]> {
+/** What a poll's refresh decided, for a trigger that does more with the ledger (approvals/waiting/poll.ts). */
+export interface LedgerPoll {
+  ledger: Ledger;
+  refreshed: boolean;
+  /** The ledger's key: what the meter counts a refresh (and the work paid with it) against. */
+  key: string;
+  /** The refresh interval in force for this poll: Auto's, or the Zap's own setting. */
+  intervalMs: number;
+}
+
+/**
+ * Refreshes (or reuses) a template's ledger as every polling approval trigger does: at Auto's interval (from the
+ * month's budget) or the Zap's fixed one, with the refresh's calls noted on the meter so Auto learns what a
+ * refresh costs.
+ */
+export async function refreshForPoll(transport: Transport, store: Store, input: Omit<PollInput, 'inputData'>, meta: PollMeta): Promise<LedgerPoll> {
+  const { seedingDedupe, now, log = () => undefined } = meta;
+  const meter = meterFor(store, meta);
   const ledgers = new ApprovalLedger(transport, store);
   const scope = { processCode: input.processCode, userIds: input.userIds };
   const key = cacheKeys.ledger(scope);
   const current = await ledgers.read(scope);
-  let freshnessMs = input.freshnessMs;
+  let intervalMs = input.freshnessMs;
   if (input.auto) {
     const plan = autoPlan(meter.budget, await meter.read(), now, key);
-    freshnessMs = plan.intervalMs;
-    if (current && now - current.refreshedAt < freshnessMs) {
-      log(`${plan.reason} This template was checked ${formatDuration(now - current.refreshedAt)} ago, so this poll uses what is known and asks DingTalk again in ${formatDuration(current.refreshedAt + freshnessMs - now)}.`);
+    intervalMs = plan.intervalMs;
+    if (current && now - current.refreshedAt < intervalMs) {
+      log(`${plan.reason} This template was checked ${formatDuration(now - current.refreshedAt)} ago, so this poll uses what is known and asks DingTalk again in ${formatDuration(current.refreshedAt + intervalMs - now)}.`);
     }
   }
   const before = meter.counted;
   if (!current) await verifyTemplate(transport, store, input.processCode);
-  const { ledger, refreshed } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs, seedingDedupe, now }, current);
+  const { ledger, refreshed } = await ledgers.refresh({ ...scope, lookBackMs: input.lookBackMs, freshnessMs: intervalMs, seedingDedupe, now }, current);
   if (refreshed) {
     meter.noteRefresh(key, meter.counted - before);
     await meter.flush();
   }
+  return { ledger, refreshed, key, intervalMs };
+}
+
+/** The poll's meter, or one with the safe default budget over `store`, on the poll's clock (so a test's simulated time picks the quota month). */
+export const meterFor = (store: Store, { meter, now }: Pick<PollMeta, 'meter' | 'now'>): Meter => meter ?? new Meter(store, budgetOf({}), () => now);
+
+/** Refreshes (or reuses) the template's ledger and returns what a trigger of `kind` delivers. */
+export async function pollLedger(transport: Transport, store: Store, kind: TriggerKind, input: PollInput, meta: PollMeta): Promise<Selected[]> {
+  const { ledger } = await refreshForPoll(transport, store, input, meta);
   const entries = Object.entries(ledger.entries).map(([id, entry]) => ({ id, entry }));
-  return kind.select(entries, { now, lookBackMs: input.lookBackMs, seedingDedupe, inputData: input.inputData ?? {} });
+  return kind.select(entries, { now: meta.now, lookBackMs: input.lookBackMs, seedingDedupe: meta.seedingDedupe, inputData: input.inputData ?? {} });
 }

@@ -37,5 +37,5 @@ export function waitingInput(inputData: Record<string, unknown>): WaitingInput {
     input.problems.unshift(error.message.replace(/\.$/, ''));
   }
   input.done();
-  return { processCode: common!.processCode, thresholdMs: hours * HOUR_MS, approverIds, freshnessMs: common!.freshnessMs };
+  return { processCode: common!.processCode, thresholdMs: hours * HOUR_MS, approverIds, freshnessMs: common!.freshnessMs, auto: common!.auto };
 }

@@ -1,12 +1,19 @@
 /**
  * One poll of Approval Waiting Too Long without Zapier: refresh the template's shared ledger (the same refresh, and
- * the same Refresh Interval, as every other approval trigger, so the quota budget governs it alike), then fetch
- * the detail of the running approvals whose tasks could first cross the threshold now (thresholds.ts), at most
- * CHECK_BUDGET a poll and only on a poll that refreshed, and deliver every task confirmed waiting that long.
+ * the same Refresh Interval, as every other approval trigger: Auto by default), then, at most once per that
+ * interval, run a round of checks: fetch the detail of the running approvals whose tasks could first cross any
+ * waiting Zap's threshold now (thresholds.ts), at most CHECK_BUDGET a round, and deliver every task confirmed
+ * waiting at least this Zap's threshold.
+ *
+ * The quota budget governs the checks as it governs refreshes: a round's calls are noted on the meter as work the
+ * refresh interval pays for (Meter.noteRefreshWork), so under Auto a template with waiting Zaps is refreshed and
+ * checked less often until the month's projected spend fits the budget. A fixed Refresh Interval checks at that
+ * interval, whatever it costs (its help text gives the price).
  *
  * What the checks learn is kept per ledger (cacheKeys.waiting) and shared by every waiting Zap on the template,
- * whatever its threshold: a 2-hour Zap's check tells the 24-hour Zap when its own is due. A delivery is derived
- * from that stored state, never from what one poll noticed, so a poll that fails after a check loses nothing.
+ * whatever its threshold: one round checks for the 2-hour and the 24-hour Zap alike, whichever Zap polls first,
+ * and a poll by another approval trigger never uses up a round. A delivery is derived from that stored state,
+ * never from what one poll noticed, so a poll that fails after a check loses nothing.
  */
 import type { Transport } from '../../dingtalk/transport';
 import { ProcessInstance } from '../../dingtalk/schemas/workflow';
@@ -17,27 +24,43 @@ import type { Store } from '../../lib/store';
 import { DAY_MS } from '../../lib/time';
 import { submittedAt, type LedgerEntry } from '../ledger/entry';
 import { DEFAULT_LOOK_BACK_DAYS } from '../ledger/kinds';
-import { ApprovalLedger, verifyTemplate } from '../ledger/ledger';
+import { meterFor, refreshForPoll, type PollMeta } from '../ledger/ledger';
+import { ACTIVE_LEDGER_MS } from '../../quota/auto';
 import { personWithManager, type Person } from './people';
 import { crossedTasks, deliveryId, dueForCheck, watchFromDetail, type WaitingTask, type Watch } from './thresholds';
 
-/** Detail fetches one poll may spend on waiting checks; the rest wait for the next poll, most overdue first. */
-export const CHECK_BUDGET = 10;
+/**
+ * Detail fetches one round may spend; the rest wait for the next round, most overdue first. Under Auto a round can
+ * be hours after the last, so it is sized for the checks that fall due in that time on a busy template; at the
+ * limiter's 10 calls a second it is about 2.5 s of a poll's 30.
+ */
+export const CHECK_BUDGET = 25;
 
 export interface WaitingInput {
   processCode: string;
   thresholdMs: number;
   /** Only tasks of these approvers; empty for every approver. */
   approverIds: string[];
-  /** The ledger's Refresh Interval (ms), as for the other approval triggers. */
+  /** The ledger's Refresh Interval (ms), as for the other approval triggers. Ignored when `auto`. */
   freshnessMs: number;
+  /** Refresh Interval "Auto" (the default): the governor picks the interval from the month's budget. */
+  auto?: boolean;
 }
 
 /** What the checks learned, per approval id. */
 export interface WaitingBook {
   v: 1;
   watches: Record<string, Watch>;
+  /** When the last round of checks ran (ms); absent before the first. */
+  checkedAt?: number;
+  /** The thresholds (ms, as text) of the waiting Zaps on the template, with when each last polled. */
+  thresholds?: Record<string, number>;
 }
+
+/** A threshold whose Zap has not polled for this long is no longer checked for (its Zap was turned off). */
+const THRESHOLD_MEMORY_MS = ACTIVE_LEDGER_MS;
+/** A Zap's threshold is re-registered when its stored poll time is older than this (fewer cache writes). */
+const REGISTER_EVERY_MS = 60 * 60 * 1000;
 
 export interface WaitingDelivery {
   id: string;
@@ -62,42 +85,59 @@ async function readBook(store: Store, processCode: string): Promise<WaitingBook>
   return stored?.v === 1 ? stored : { v: 1, watches: {} };
 }
 
-/** Merge-before-write: the newer check of each approval wins; approvals no longer running are forgotten. */
-async function saveBook(store: Store, processCode: string, ours: WaitingBook, running: ReadonlySet<string>): Promise<void> {
+/**
+ * Merge-before-write: the newer check of each approval wins; approvals no longer running are forgotten (all of
+ * them kept when `running` is undefined); the later round and each threshold's later poll win.
+ */
+async function saveBook(store: Store, processCode: string, ours: WaitingBook, running: ReadonlySet<string> | undefined, now: number): Promise<void> {
   const latest = await readBook(store, processCode);
   const watches: Record<string, Watch> = {};
-  for (const id of running) {
+  for (const id of running ?? new Set([...Object.keys(latest.watches), ...Object.keys(ours.watches)])) {
     const mine = ours.watches[id];
     const theirs = latest.watches[id];
     const newer = mine && theirs ? (mine.checkedAt >= theirs.checkedAt ? mine : theirs) : (mine ?? theirs);
     if (newer) watches[id] = newer;
   }
-  await store.set(cacheKeys.waiting(scopeOf(processCode)), { v: 1, watches } satisfies WaitingBook, cacheTtlS.waiting);
+  const thresholds: Record<string, number> = {};
+  for (const [threshold, at] of [...Object.entries(latest.thresholds ?? {}), ...Object.entries(ours.thresholds ?? {})]) {
+    if (now - at < THRESHOLD_MEMORY_MS) thresholds[threshold] = Math.max(thresholds[threshold] ?? 0, at);
+  }
+  const checkedAt = Math.max(latest.checkedAt ?? -Infinity, ours.checkedAt ?? -Infinity);
+  const book: WaitingBook = { v: 1, watches, ...(Number.isFinite(checkedAt) ? { checkedAt } : {}), thresholds };
+  await store.set(cacheKeys.waiting(scopeOf(processCode)), book, cacheTtlS.waiting);
 }
 
-export interface WaitingPollMeta {
-  seedingDedupe: boolean;
-  now: number;
-}
+/** The thresholds one round checks for: every waiting Zap's on the template that polled lately, this one's included. */
+const activeThresholds = (book: WaitingBook, thresholdMs: number, now: number) => [
+  ...new Set([thresholdMs, ...Object.entries(book.thresholds ?? {}).filter(([, at]) => now - at < THRESHOLD_MEMORY_MS).map(([threshold]) => Number(threshold))]),
+];
+
+export type WaitingPollMeta = PollMeta;
 
 /** Refreshes (or reuses) the ledger, checks what is due, and returns every task confirmed waiting, newest first. */
-export async function pollWaiting(transport: Transport, store: Store, input: WaitingInput, { seedingDedupe, now }: WaitingPollMeta): Promise<WaitingDelivery[]> {
-  const ledgers = new ApprovalLedger(transport, store);
-  const scope = scopeOf(input.processCode);
-  const current = await ledgers.read(scope);
-  if (!current) await verifyTemplate(transport, store, input.processCode);
-  const { ledger, refreshed } = await ledgers.refresh(
-    { ...scope, lookBackMs: DEFAULT_LOOK_BACK_DAYS * DAY_MS, freshnessMs: input.freshnessMs, seedingDedupe, now },
-    current,
+export async function pollWaiting(transport: Transport, store: Store, input: WaitingInput, meta: WaitingPollMeta): Promise<WaitingDelivery[]> {
+  const { seedingDedupe, now } = meta;
+  const meter = meterFor(store, meta);
+  const { ledger, refreshed, key, intervalMs } = await refreshForPoll(
+    transport,
+    store,
+    { ...scopeOf(input.processCode), userIds: [], lookBackMs: DEFAULT_LOOK_BACK_DAYS * DAY_MS, freshnessMs: input.freshnessMs, auto: input.auto },
+    { ...meta, meter },
   );
   const running = Object.entries(ledger.entries)
     .filter(([, entry]) => entry.status === 'RUNNING')
     .map(([id, entry]) => ({ id, entry, seenAt: submittedAt(entry) }));
   const book = await readBook(store, input.processCode);
+  const thresholds = activeThresholds(book, input.thresholdMs, now);
+  const registered = book.thresholds?.[String(input.thresholdMs)];
+  book.thresholds = { ...book.thresholds, [String(input.thresholdMs)]: now };
 
-  // Checks spend quota only on a poll the budget let refresh, and never while seeding a new Zap's dedupe list.
-  if (refreshed && !seedingDedupe) {
-    const due = dueForCheck(running, book.watches, input.thresholdMs, now, CHECK_BUDGET);
+  // A round with each refresh this Zap makes, or when the last round is a refresh interval old (another trigger on
+  // the template refreshed first), shared by every waiting Zap on the template; never while seeding a new Zap's
+  // dedupe list. Its calls are paid for like the refresh's (noteRefreshWork), so the budget governs them.
+  if (!seedingDedupe && (refreshed || now - (book.checkedAt ?? -Infinity) >= intervalMs)) {
+    const due = dueForCheck(running, book.watches, thresholds, now, CHECK_BUDGET);
+    const before = meter.counted;
     try {
       await mapLimited(due, async (id) => {
         const detail = await findProcessInstance(transport, id);
@@ -106,8 +146,14 @@ export async function pollWaiting(transport: Transport, store: Store, input: Wai
         if (detail) await store.set(cacheKeys.waitingDetail(id), detail, cacheTtlS.detail);
       });
     } finally {
-      await saveBook(store, input.processCode, book, new Set(running.map(({ id }) => id)));
+      book.checkedAt = now;
+      await saveBook(store, input.processCode, book, new Set(running.map(({ id }) => id)), now);
+      meter.noteRefreshWork(key, meter.counted - before);
+      await meter.flush();
     }
+  } else if (registered === undefined || now - registered >= REGISTER_EVERY_MS) {
+    // A new (or long silent) Zap makes its threshold known to the rounds, before its own poll runs one.
+    await saveBook(store, input.processCode, { v: 1, watches: {}, thresholds: book.thresholds }, undefined, now);
   }
 
   const deliveries: Omit<WaitingDelivery, 'approver'>[] = [];

@@ -48,16 +48,19 @@ export function dueAt(seenAt: number, watch: Watch | undefined, thresholdMs: num
   return unconfirmed.length > 0 ? Math.min(...unconfirmed) : watch.checkedAt + thresholdMs;
 }
 
-/** The approvals whose detail is due now, most overdue first, at most `budget` of them. */
+/**
+ * The approvals whose detail is due now for any of `thresholdsMs` (every waiting Zap on the template shares one
+ * round of checks), most overdue first, at most `budget` of them.
+ */
 export function dueForCheck(
   running: readonly { id: string; seenAt: number }[],
   watches: Readonly<Record<string, Watch>>,
-  thresholdMs: number,
+  thresholdsMs: readonly number[],
   now: number,
   budget: number,
 ): string[] {
   return running
-    .map(({ id, seenAt }) => ({ id, due: dueAt(seenAt, watches[id], thresholdMs) }))
+    .map(({ id, seenAt }) => ({ id, due: Math.min(...thresholdsMs.map((thresholdMs) => dueAt(seenAt, watches[id], thresholdMs))) }))
     .filter(({ due }) => due <= now)
     .sort((a, b) => a.due - b.due)
     .slice(0, Math.max(0, budget))

@@ -30,7 +30,9 @@ function waitingZap(connection: Connection, hours: number) {
 
 test('2 h reminder, 24 h escalation to the manager, and a new 2 h wait for the manager: each once, hydrated for free', async () => {
   const { sandbox } = suite;
-  const connection = await new Connection(sandbox).connect();
+  // Refresh Interval is left on Auto. On Professional, Auto can pay for a refresh and a round of checks at every
+  // 30-minute poll, so this story is about thresholds; test/approvals/waiting/budget.test.ts is about the budget.
+  const connection = await new Connection(sandbox, { dingtalkEdition: 'professional' }).connect();
   const two = waitingZap(connection, 2);
   const day = waitingZap(connection, 24);
   await two.turnOn();

@@ -33,7 +33,7 @@ function simulate(thresholdMs: number, seenAt: number, tasksAt: (now: number) =>
   const delivered: string[] = [];
   const checks: number[] = [];
   for (let now = seenAt; now <= until; now += stepMs) {
-    if (dueForCheck([{ id: 'proc-1', seenAt }], watch ? { 'proc-1': watch } : {}, thresholdMs, now, 10).length > 0) {
+    if (dueForCheck([{ id: 'proc-1', seenAt }], watch ? { 'proc-1': watch } : {}, [thresholdMs], now, 10).length > 0) {
       watch = watchFromDetail(tasksAt(now), now);
       checks.push(now);
     }
@@ -115,8 +115,19 @@ describe('waiting thresholds', () => {
       { id: 'c', seenAt: at(-1) },
       { id: 'd', seenAt: at(1) },
     ];
-    expect(dueForCheck(running, {}, TWO, at(2.5), 2)).toEqual(['b', 'c']);
-    expect(dueForCheck(running, {}, TWO, at(2.5), 0)).toEqual([]);
+    expect(dueForCheck(running, {}, [TWO], at(2.5), 2)).toEqual(['b', 'c']);
+    expect(dueForCheck(running, {}, [TWO], at(2.5), 0)).toEqual([]);
+  });
+
+  test('one round serves every threshold on the template: an approval is due at the earliest of them', () => {
+    const running = [{ id: 'a', seenAt: at(0) }];
+    const confirmedForTwo: Watch = { checkedAt: at(3), tasks: [{ taskId: 1, userId: 'manager', startedAt: at(0) }] };
+    // Confirmed past 2 h at 3 h: the 2-hour Zap's next check (a later task, 3 h + 2 h) comes before the 24-hour crossing.
+    expect(dueForCheck(running, { a: confirmedForTwo }, [TWO, 24 * HOUR_MS], at(4.9), 5)).toEqual([]);
+    expect(dueForCheck(running, { a: confirmedForTwo }, [TWO, 24 * HOUR_MS], at(5), 5)).toEqual(['a']);
+    // With only the 24-hour Zap left, nothing is due before the task could cross 24 hours.
+    expect(dueForCheck(running, { a: confirmedForTwo }, [24 * HOUR_MS], at(23.9), 5)).toEqual([]);
+    expect(dueForCheck(running, { a: confirmedForTwo }, [24 * HOUR_MS], at(24), 5)).toEqual(['a']);
   });
 
   test('a check keeps only RUNNING tasks, with the step name an operation record on the same node gives', () => {
