@@ -26,7 +26,7 @@ import { SimulatedDingTalk, type SimApproval } from './simulated-dingtalk';
 
 const MONTH = 30 * DAY;
 /** 1 November 2026, 00:00 China time: the simulated month is a real quota month of 30 days. */
-const ORIGIN = Date.parse('2026-10-31T16:00:00Z');
+export const ORIGIN = Date.parse('2026-10-31T16:00:00Z');
 const CODE = 'PROC-EXPENSE';
 const APPROVALS_PER_MONTH = 300;
 const LOOK_BACK = 7 * DAY;

@@ -30,6 +30,11 @@ export interface LedgerEntry {
    * its detail (within the budget) so New Approval can put it in its place, newest first.
    */
   undated?: true;
+  /**
+   * Found running by a refresh that was not a rebuild, so submitted after the refresh before it (ms): the earliest
+   * its first task can have started, which Approval Waiting Too Long plans its first check from.
+   */
+  notBefore?: number;
 }
 
 /** Stored under cacheKeys.ledger; version 1 (one-letter entry fields) is read by v1.ts. */

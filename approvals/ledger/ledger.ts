@@ -146,9 +146,11 @@ export class ApprovalLedger {
       // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
       // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
       const undated = rebuilt && !options.seedingDedupe ? ({ undated: true } as const) : {};
+      // Any other new running id was not in the last refresh's running list, so it was submitted since that refresh.
+      const since = rebuilt ? {} : { notBefore: ledger.refreshedAt };
       for (const id of runningIds) {
         const entry = ledger.entries[id];
-        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now, ...undated };
+        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now, ...undated, ...since };
         else if (entry.status === 'PENDING') entry.status = 'RUNNING';
       }
       // Only a complete listing proves an id has left the running set.

@@ -126,7 +126,8 @@ export async function pollWaiting(transport: Transport, store: Store, input: Wai
   );
   const running = Object.entries(ledger.entries)
     .filter(([, entry]) => entry.status === 'RUNNING')
-    .map(([id, entry]) => ({ id, entry, seenAt: submittedAt(entry) }));
+    // Its tasks cannot have started before it was submitted: the exact time once known, else the earliest possible.
+    .map(([id, entry]) => ({ id, entry, seenAt: entry.createdAt ?? entry.notBefore ?? submittedAt(entry) }));
   const book = await readBook(store, input.processCode);
   const thresholds = activeThresholds(book, input.thresholdMs, now);
   const registered = book.thresholds?.[String(input.thresholdMs)];
