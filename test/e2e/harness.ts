@@ -80,6 +80,23 @@ export interface Suite {
 const ENV_KEYS = ['DINGTALK_API_BASE_URL', 'DINGTALK_OAPI_BASE_URL'] as const;
 
 /**
+ * zapier-platform-core compiles the whole app definition (prepareApp: copy, compile, deep-freeze) twice on every
+ * invocation, about 100 ms of CPU for this app, most of an e2e step's cost on a shared machine. The result depends
+ * only on the definition, which never changes within a suite, and is deep-frozen, so the suite compiles it once
+ * per definition. An ad hoc function (`_testRequest`) changes the definition, so it is never served from memory.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const zapierSchemaTools = require('zapier-platform-core/src/tools/schema') as { prepareApp: (appRaw: object) => unknown };
+const prepareAppOnce = (prepare: (appRaw: object) => unknown) => {
+  const compiled = new WeakMap<object, unknown>();
+  return (appRaw: object) => {
+    if ('_testRequest' in appRaw) return prepare(appRaw);
+    if (!compiled.has(appRaw)) compiled.set(appRaw, prepare(appRaw));
+    return compiled.get(appRaw);
+  };
+};
+
+/**
  * Registers beforeAll/afterAll: fake Date at T0, a sandbox on a free port, the base URLs pointed at it, loopback
  * allowed through nock; all undone afterwards. Faults are reset after every test.
  */
@@ -106,7 +123,9 @@ export function e2eSuite(options: Omit<SandboxOptions, 'now' | 'port'> = {}): Su
     }
   };
 
+  const prepareApp = zapierSchemaTools.prepareApp;
   beforeAll(async () => {
+    zapierSchemaTools.prepareApp = prepareAppOnce(prepareApp);
     nock.enableNetConnect('127.0.0.1');
     jest.useFakeTimers({ doNotFake: [...REAL] });
     jest.setSystemTime(T0);
@@ -129,6 +148,7 @@ export function e2eSuite(options: Omit<SandboxOptions, 'now' | 'port'> = {}): Su
   });
 
   afterAll(async () => {
+    zapierSchemaTools.prepareApp = prepareApp;
     unsubscribe('http.server.request.start', onRequest);
     await sandbox?.stop();
     for (const key of ENV_KEYS) {

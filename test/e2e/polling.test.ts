@@ -102,7 +102,7 @@ test('three Zaps, approvals changing between polls: every event runs the right Z
   expect(zaps.approved.fired.map((r) => r.outcome)).toEqual(['approved', 'approved', 'approved']);
   expect(zaps.rejected.fired).toEqual([expect.objectContaining({ id: c.id, status: 'COMPLETED', result: 'refuse', outcome: 'rejected' })]);
   for (const zap of Object.values(zaps)) expect(ids(zap.fired).filter((id) => seeded.includes(id))).toEqual([]);
-}, 30_000); // about 40 steps over HTTP, each storing the call meter: over 10 s on a shared 2-core machine
+});
 
 test('a longer refresh interval shares one refresh between the Zaps on the template', async () => {
   const { sandbox } = suite;
