@@ -408,11 +408,20 @@ async function main() {
   const cold = PARTS.includes(3) ? coldStarts() : undefined;
 
   const runtimeSeconds = Math.round((performance.now() - started) / 1000);
+  const dir = join(ROOT, 'bench', 'results');
   if (PARTIAL) {
+    // Poll times alone at every size (`--parts=2 --latency=250`) are a result of their own: kept per latency.
+    if (PARTS.join() === '2' && arg('sizes') === undefined) {
+      const file = `bench-polls-${LATENCY_MS}ms.json`;
+      mkdirSync(dir, { recursive: true });
+      const polls = { latencyMs: LATENCY_MS, qpsLimit: QPS_LIMIT, lookBackDays: DEFAULT_LOOK_BACK_DAYS, template: TEMPLATE, targets: TARGETS, sizes: pollResults };
+      writeFileSync(join(dir, file), `${JSON.stringify({ generatedAt: new Date().toISOString(), command: `npm run bench -- --parts=2 --latency=${LATENCY_MS}`, node: process.version, machine, runtimeSeconds, polls }, null, 2)}\n`);
+      console.log(`\nWrote bench/results/${file} in ${runtimeSeconds} s.`);
+      return;
+    }
     console.log(`\nA partial run (${process.argv.slice(2).join(' ')}) in ${runtimeSeconds} s: bench/results/bench.json left as it was.`);
     return;
   }
-  const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const report = {
     generatedAt: new Date().toISOString(),

@@ -175,18 +175,26 @@ export const WINDOW_SLICES = 8;
  * Slicing buys time with calls, so callers slice only scans of a wide window that must finish in one poll (a
  * rebuild); with `slices: 1` the pages follow one cursor, as listAllProcessInstanceIds does.
  * Slices overlap by a second, so an approval created on a boundary is found whichever way DingTalk rounds it.
+ * `notBefore` says, for each id a slice found, that slice's start: the earliest it can have been created.
  */
 export async function listProcessInstanceIdsInSlices(
   transport: Transport,
   params: ListProcessInstanceIdsParams & { endTime: number },
   { slices = WINDOW_SLICES, boundaries, ...options }: SliceOptions & { slices?: number; boundaries?: number[] } = {},
-): Promise<Collected<string>> {
+): Promise<Collected<string> & { notBefore?: ReadonlyMap<string, number> }> {
+  // Where each id was found: a slice's start is the earliest the approval can have been created (notBefore).
+  const notBefore = new Map<string, number>();
+  const inWindow = async (window: { startTime: number; endTime: number }, cursor: number) => {
+    const page = await listProcessInstanceIds(transport, { ...params, ...window }, cursor);
+    for (const id of page.items) notBefore.set(id, Math.max(notBefore.get(id) ?? window.startTime, window.startTime));
+    return page;
+  };
   if (boundaries?.length) {
     // The caller knows roughly where the ids lie (a ledger knows its running approvals' times): slices cut there
     // hold about a page each, so paging them side by side costs about what one cursor would.
     const cuts = [params.startTime, ...boundaries.filter((at) => at > params.startTime && at < params.endTime), params.endTime];
     const windows = cuts.slice(1).map((end, i) => ({ startTime: cuts[i]!, endTime: i === cuts.length - 2 ? end : end + 1000 }));
-    return collectSlices((window, cursor: number) => listProcessInstanceIds(transport, { ...params, ...window }, cursor), windows, 0, options);
+    return { ...(await collectSlices(inWindow, windows, 0, options)), notBefore };
   }
   await options.beforePage?.();
   const first = await listProcessInstanceIds(transport, params);
@@ -201,8 +209,8 @@ export async function listProcessInstanceIdsInSlices(
     startTime: Math.floor(params.startTime + i * span),
     endTime: i === slices - 1 ? params.endTime : Math.min(params.endTime, Math.floor(params.startTime + (i + 1) * span) + 1000),
   }));
-  const sliced = await collectSlices((window, cursor: number) => listProcessInstanceIds(transport, { ...params, ...window }, cursor), windows, 0, options);
-  return { items: [...new Set([...first.items, ...sliced.items])], complete: sliced.complete, pages: sliced.pages + 1 };
+  const sliced = await collectSlices(inWindow, windows, 0, options);
+  return { items: [...new Set([...first.items, ...sliced.items])], complete: sliced.complete, pages: sliced.pages + 1, notBefore };
 }
 
 /** Adds a comment (at most 1,024 characters) to an approval on behalf of a user. */

@@ -94,10 +94,16 @@ const RUNNING_PER_SLICE = 18;
 function runningCuts(ledger: Ledger): number[] | undefined {
   const running = Object.values(ledger.entries).filter((entry) => entry.status === 'RUNNING');
   if (running.length <= INSTANCE_PAGE_SIZE) return undefined;
-  // Only submission times DingTalk told us (a rebuild's undated approvals carry the rebuild's time).
-  const times = running.flatMap((entry) => (entry.createdAt === undefined ? [] : [entry.createdAt])).sort((a, b) => a - b);
+  // Submission times DingTalk told us, else the earliest each can have been (a rebuild's undated approvals carry
+  // the rebuild's time as seenAt, but the time slice they were listed in as notBefore). A cut at an approximate time
+  // only makes a slice hold a little more or less than a page: together the slices still cover the whole window.
+  const times = running
+    .map((entry) => entry.createdAt ?? entry.notBefore)
+    .filter((at): at is number => at !== undefined)
+    .sort((a, b) => a - b);
   const cuts: number[] = [];
-  for (let i = RUNNING_PER_SLICE; i < times.length; i += RUNNING_PER_SLICE) if (times[i]! > (cuts[cuts.length - 1] ?? -Infinity)) cuts.push(times[i]!);
+  // A cut only helps with approvals on both sides of it (approximate times are often equal).
+  for (let i = RUNNING_PER_SLICE; i < times.length; i += RUNNING_PER_SLICE) if (times[i]! > (cuts[cuts.length - 1] ?? times[0]!)) cuts.push(times[i]!);
   return cuts.length ? cuts : undefined;
 }
 
@@ -146,11 +152,16 @@ export class ApprovalLedger {
       // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
       // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
       const undated = rebuilt && !options.seedingDedupe ? ({ undated: true } as const) : {};
-      // Any other new running id was not in the last refresh's running list, so it was submitted since that refresh.
-      const since = rebuilt ? {} : { notBefore: ledger.refreshedAt };
+      // The earliest a new running id can have been submitted: after the last refresh (it was not in that running
+      // list), and not before the time slice it was listed in. Approximate submission times that let the next
+      // refreshes cut the running list into slices (runningCuts) and Approval Waiting Too Long plan its first check.
+      const notBeforeOf = (id: string) => {
+        const at = Math.max(rebuilt ? -Infinity : ledger.refreshedAt, running.notBefore?.get(id) ?? -Infinity);
+        return Number.isFinite(at) ? { notBefore: at } : {};
+      };
       for (const id of runningIds) {
         const entry = ledger.entries[id];
-        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now, ...undated, ...since };
+        if (!entry) ledger.entries[id] = { status: 'RUNNING', seenAt: now, ...undated, ...notBeforeOf(id) };
         else if (entry.status === 'PENDING') entry.status = 'RUNNING';
       }
       // Only a complete listing proves an id has left the running set.

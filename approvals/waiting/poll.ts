@@ -114,6 +114,16 @@ const activeThresholds = (book: WaitingBook, thresholdMs: number, now: number) =
 
 export type WaitingPollMeta = PollMeta;
 
+/**
+ * The earliest an approval's first task can have started: its submission once known; for one a refresh found
+ * after the ledger was built, the refresh before (it was not running then); for one the rebuild found, the
+ * rebuild (its tasks may be older, but checking every one of them at once would spend a round on history).
+ */
+function earliestStart(entry: LedgerEntry, builtAt: number): number {
+  if (entry.createdAt !== undefined) return entry.createdAt;
+  return entry.notBefore !== undefined && entry.notBefore >= builtAt ? entry.notBefore : submittedAt(entry);
+}
+
 /** Refreshes (or reuses) the ledger, checks what is due, and returns every task confirmed waiting, newest first. */
 export async function pollWaiting(transport: Transport, store: Store, input: WaitingInput, meta: WaitingPollMeta): Promise<WaitingDelivery[]> {
   const { seedingDedupe, now } = meta;
@@ -126,8 +136,7 @@ export async function pollWaiting(transport: Transport, store: Store, input: Wai
   );
   const running = Object.entries(ledger.entries)
     .filter(([, entry]) => entry.status === 'RUNNING')
-    // Its tasks cannot have started before it was submitted: the exact time once known, else the earliest possible.
-    .map(([id, entry]) => ({ id, entry, seenAt: entry.createdAt ?? entry.notBefore ?? submittedAt(entry) }));
+    .map(([id, entry]) => ({ id, entry, seenAt: earliestStart(entry, ledger.coveredFrom ?? -Infinity) }));
   const book = await readBook(store, input.processCode);
   const thresholds = activeThresholds(book, input.thresholdMs, now);
   const registered = book.thresholds?.[String(input.thresholdMs)];

@@ -75,7 +75,8 @@ describe('request shapes', () => {
     dingtalk.calls.length = 0;
     at(T0 + MINUTE);
     await poll('new_approval');
-    // Seeding dedupe did not date the running approvals, so there is nowhere to cut: one cursor.
+    // Seeding dedupe did not date the running approvals, and the rebuild found them all in one time slice, so there
+    // is nowhere to cut: one cursor.
     expect(runningLists().map((body) => body.nextToken)).toEqual([0, 20, 40]);
     const ledger = JSON.parse(cache()[cacheKeys.ledger({ processCode: CODE })]!) as { entries: Record<string, { status: string }> };
     expect(Object.values(ledger.entries).filter((entry) => entry.status === 'RUNNING')).toHaveLength(45);
