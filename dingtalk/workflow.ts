@@ -180,7 +180,7 @@ export const WINDOW_SLICES = 8;
 export async function listProcessInstanceIdsInSlices(
   transport: Transport,
   params: ListProcessInstanceIdsParams & { endTime: number },
-  { slices = WINDOW_SLICES, boundaries, ...options }: SliceOptions & { slices?: number; boundaries?: number[] } = {},
+  { slices = WINDOW_SLICES, boundaries, recentMs, ...options }: SliceOptions & { slices?: number; boundaries?: number[]; recentMs?: number } = {},
 ): Promise<Collected<string> & { notBefore?: ReadonlyMap<string, number> }> {
   // Where each id was found: a slice's start is the earliest the approval can have been created (notBefore).
   const notBefore = new Map<string, number>();
@@ -204,11 +204,18 @@ export async function listProcessInstanceIdsInSlices(
     const rest = await collectSlices((_, cursor: number) => listProcessInstanceIds(transport, params, cursor), [params], first.next, options);
     return { items: [...new Set([...first.items, ...rest.items])], complete: rest.complete, pages: rest.pages + 1 };
   }
-  const span = (params.endTime - params.startTime) / slices;
-  const windows = Array.from({ length: slices }, (_, i) => ({
-    startTime: Math.floor(params.startTime + i * span),
-    endTime: i === slices - 1 ? params.endTime : Math.min(params.endTime, Math.floor(params.startTime + (i + 1) * span) + 1000),
-  }));
+  // With `recentMs`, most ids are expected in the last part of the window (running approvals are mostly recent):
+  // everything older is one slice, and the recent part is cut into the others.
+  const recentStart = recentMs !== undefined && recentMs < params.endTime - params.startTime ? params.endTime - recentMs : params.startTime;
+  const evenSlices = recentStart > params.startTime ? slices - 1 : slices;
+  const span = (params.endTime - recentStart) / evenSlices;
+  const windows = [
+    ...(recentStart > params.startTime ? [{ startTime: params.startTime, endTime: recentStart + 1000 }] : []),
+    ...Array.from({ length: evenSlices }, (_, i) => ({
+      startTime: Math.floor(recentStart + i * span),
+      endTime: i === evenSlices - 1 ? params.endTime : Math.min(params.endTime, Math.floor(recentStart + (i + 1) * span) + 1000),
+    })),
+  ];
   const sliced = await collectSlices(inWindow, windows, 0, options);
   return { items: [...new Set([...first.items, ...sliced.items])], complete: sliced.complete, pages: sliced.pages + 1, notBefore };
 }

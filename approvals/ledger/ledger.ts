@@ -147,7 +147,7 @@ export class ApprovalLedger {
     // side; a normal refresh lists the running set and the last hour, one page after another (fewer calls).
     const listing = { slices: rebuilt ? WINDOW_SLICES : 1, beforePage: rateGate(LIST_PER_SECOND), shouldStop: () => deadline.elapsedMs() > pollTiming.listStopMs };
     try {
-      const running = await listProcessInstanceIdsInSlices(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] }, { ...listing, boundaries: runningCuts(ledger) });
+      const running = await listProcessInstanceIdsInSlices(this.transport, { ...base, startTime: windowStart, endTime: now, statuses: ['RUNNING'] }, { ...listing, boundaries: runningCuts(ledger), recentMs: options.lookBackMs });
       const runningIds = new Set(running.items);
       // A rebuild cannot tell when the running approvals it finds were submitted. Seeding dedupe only needs ids;
       // a poll delivers them, so they are dated (one detail each) to keep New Approval newest first.
