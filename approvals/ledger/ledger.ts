@@ -93,7 +93,8 @@ export interface RefreshResult {
 const RUNNING_PER_SLICE = 18;
 function runningCuts(ledger: Ledger): number[] | undefined {
   const running = Object.values(ledger.entries).filter((entry) => entry.status === 'RUNNING');
-  if (running.length <= INSTANCE_PAGE_SIZE) return undefined;
+  // Up to two pages, one cursor takes two round trips, as slices would, without their extra partial pages.
+  if (running.length <= 2 * INSTANCE_PAGE_SIZE) return undefined;
   // Submission times DingTalk told us, else the earliest each can have been (a rebuild's undated approvals carry
   // the rebuild's time as seenAt, but the time slice they were listed in as notBefore). A cut at an approximate time
   // only makes a slice hold a little more or less than a page: together the slices still cover the whole window.
