@@ -46,7 +46,7 @@ export default defineCreate({
   noun: 'Comment',
   display: {
     label: 'Add Comment',
-    description: 'Creates a comment on a DingTalk approval, posted as a user you choose.',
+    description: "Creates a comment on a DingTalk approval, posted as a user you choose. Costs one metered DingTalk call of the organisation's monthly quota.",
   },
   operation: {
     inputFields,

@@ -133,7 +133,8 @@ export default defineCreate({
   noun: 'Approval',
   display: {
     label: 'Approve or Reject Approval',
-    description: "Creates a decision (approve or reject) on a user's pending task in a DingTalk approval and returns the updated approval.",
+    description: "Creates a decision (approve or reject) on a user's pending task in a DingTalk approval and returns the updated approval. " +
+      "Costs three metered DingTalk calls of the organisation's monthly quota (read, decide, read back).",
   },
   operation: {
     inputFields,

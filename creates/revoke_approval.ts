@@ -100,7 +100,8 @@ export default defineCreate({
   noun: 'Approval',
   display: {
     label: 'Revoke Approval',
-    description: 'Creates a revocation of a running DingTalk approval on behalf of its originator and returns the updated approval.',
+    description: 'Creates a revocation of a running DingTalk approval on behalf of its originator and returns the updated approval. ' +
+      "Costs three metered DingTalk calls of the organisation's monthly quota (read, revoke, read back).",
   },
   operation: {
     inputFields,

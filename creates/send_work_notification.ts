@@ -118,7 +118,8 @@ export default defineCreate({
   noun: 'Notification',
   display: {
     label: 'Send Work Notification',
-    description: 'Creates a DingTalk work notification from your app and sends it to the users and departments you choose.',
+    description: 'Creates a DingTalk work notification from your app and sends it to the users and departments you choose. ' +
+      "Costs one metered DingTalk call of the organisation's monthly quota.",
   },
   operation: {
     inputFields,

@@ -148,7 +148,8 @@ export default defineCreate({
   noun: 'Approval',
   display: {
     label: 'Transfer Approval Task',
-    description: "Creates a transfer of a pending approval task to another DingTalk user, or to the current approver's manager, and returns the updated approval.",
+    description: "Creates a transfer of a pending approval task to another DingTalk user, or to the current approver's manager, and returns the updated approval. " +
+      "Costs three metered DingTalk calls of the organisation's monthly quota (read, transfer, read back); the manager lookup is free.",
   },
   operation: {
     inputFields,
