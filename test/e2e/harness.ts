@@ -228,6 +228,11 @@ export class Connection {
     return this.tester(operation, { authData: this.authData, inputData, meta: { ...baseMeta, ...meta } } as never) as Promise<T>;
   }
 
+  /** One attempt of a step whose bundle carries more than inputData: a REST hook's targetUrl, subscribeData, cleanedRequest. */
+  step<T>(operation: Operation, bundle: Row): Promise<T> {
+    return this.tester(operation, { authData: this.authData, meta: baseMeta, ...bundle } as never) as Promise<T>;
+  }
+
   /** A step as Zapier runs it: on RefreshAuthError, refresh the session and run the step once more. */
   async run<T>(operation: Operation, inputData: Row = {}, meta: Row = {}): Promise<T> {
     try {
