@@ -30,7 +30,7 @@ export async function serve(relay: Relay, options: Omit<IntakeOptions, 'processI
   const processId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const intake = startIntake(relay, { ...options, processId });
   const keeper = leaseKeeper({ store, log, process: { id: processId, host: hostname(), pid: process.pid }, gained: intake.gained, lost: intake.lost });
-  const delivery = deliveryWorker({ store, sealer: relay.sealer, log });
+  const delivery = deliveryWorker({ store, sealer: relay.sealer, log, processId });
   const timers = timerWorker({ store, log, fired: delivery.wake });
   // /status and the status page read the same sources: intake's connections and push quota, delivery's counts.
   const statusSources = [...intake.statusSources, deliveryStatus(store)];

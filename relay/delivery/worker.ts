@@ -1,9 +1,11 @@
 /**
  * The delivery worker: claims due rows of the outbox, POSTs each event record to its hook with Standard Webhooks
  * headers, and records the outcome. A claim holds rows for `lockMs`; a process that dies mid-POST leaves them
- * `inflight`, and the next claim after the lock marks them as redeliveries (the receiver may have them already).
- * That is the only way a hook gets an event twice. Several processes can run it on Postgres (SKIP LOCKED).
+ * `inflight`, and the next claim once that process is seen dead (its heartbeat a lease old, 15 s) or its lock runs
+ * out marks them as redeliveries (the receiver may have them already). That is the only way a hook gets an event
+ * twice. Several processes can run it on Postgres (SKIP LOCKED).
  */
+import { LEASE_TTL_MS } from '../leases';
 import type { Logger } from '../log';
 import type { Sealer } from '../secrets';
 import type { Store, StoredEvent } from '../store';
@@ -30,13 +32,19 @@ export interface DeliveryWorkerOptions {
   /** How often an idle worker looks for due rows; `wake()` looks at once. */
   pollMs?: number;
   hooksPerSecond?: number;
+  /**
+   * This process's id in the processes table (its lease keeper's heartbeat). Claims then name it, and claims of a
+   * process whose heartbeat is older than `deadAfterMs` are taken over at once rather than after their lock.
+   */
+  processId?: string;
+  deadAfterMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function deliveryWorker({
   store, sealer, log, now = Date.now, schedule = RETRY_SCHEDULE_MS, timeoutMs = DELIVERY_TIMEOUT_MS,
-  lockMs = 4 * DELIVERY_TIMEOUT_MS, batch = 50, pollMs = 100, hooksPerSecond = HOOKS_PER_SECOND,
+  lockMs = 4 * DELIVERY_TIMEOUT_MS, batch = 50, pollMs = 100, hooksPerSecond = HOOKS_PER_SECOND, processId, deadAfterMs = LEASE_TTL_MS,
 }: DeliveryWorkerOptions) {
   const pace = pacer(hooksPerSecond);
   let running = false;
@@ -77,7 +85,8 @@ export function deliveryWorker({
 
   /** Claims one batch and delivers it; says how many rows it claimed. */
   async function runOnce(): Promise<number> {
-    const claimed = await store.deliveries.claimDue(now(), batch, lockMs);
+    const at = now();
+    const claimed = await store.deliveries.claimDue(at, batch, lockMs, processId ? { id: processId, deadBefore: at - deadAfterMs } : null);
     if (claimed.length === 0) return 0;
     const [events, subscriptions] = await Promise.all([
       store.events.byIds([...new Set(claimed.map((row) => Number(row.eventId)))]),

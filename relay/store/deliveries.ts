@@ -1,7 +1,8 @@
 /**
  * Part 2's outbox (dingtalk-events.md §8): pending → inflight → done | dead. A claim takes due rows for a while
- * (locked_until), so a process that dies mid-delivery lets another take them over when the lock runs out; on
- * Postgres, SKIP LOCKED keeps two processes from claiming the same row.
+ * (locked_until) and names its process, so a process that dies mid-delivery lets another take them over as soon
+ * as its heartbeat is seen to be stale, or when the lock runs out; on Postgres, SKIP LOCKED keeps two processes
+ * from claiming the same row.
  */
 import type { Db } from './db';
 
@@ -64,21 +65,24 @@ export function deliveryQueries(db: Db) {
 
   return {
     /**
-     * Claims up to `limit` due deliveries of active subscriptions for `lockMs`: pending ones whose time has come,
-     * and inflight ones whose claimer died. Each claim counts as an attempt.
+     * Claims up to `limit` due deliveries of active subscriptions for `lockMs`, for `claimer` (a processes.id, or
+     * null for a worker without one): pending ones whose time has come, and inflight ones whose claimer died, seen
+     * by its lock running out or by its heartbeat being no newer than `deadBefore`. Each claim counts as an attempt.
      */
-    claimDue: (now: number, limit: number, lockMs: number) =>
+    claimDue: (now: number, limit: number, lockMs: number, claimer: { id: string; deadBefore: number } | null = null) =>
       db.all<DeliveryRow>(
         // A row still inflight was claimed by a process that died before recording the outcome: the receiver may
         // have it already, so this attempt is marked as a redelivery (columns on the right of SET are the old values).
-        `UPDATE deliveries SET status = 'inflight', attempts = attempts + 1, locked_until = ?, updated_at = ?,
+        // A claimer without a processes row yet (it is starting) counts as alive.
+        `UPDATE deliveries SET status = 'inflight', attempts = attempts + 1, locked_until = ?, updated_at = ?, claimed_by = ?,
            redelivery = CASE WHEN status = 'inflight' THEN 1 ELSE redelivery END
          WHERE (event_id, subscription_id) IN (
            SELECT d.event_id, d.subscription_id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-           WHERE s.status = 'active' AND ((d.status = 'pending' AND d.next_attempt_at <= ?) OR (d.status = 'inflight' AND d.locked_until <= ?))
+           WHERE s.status = 'active' AND ((d.status = 'pending' AND d.next_attempt_at <= ?)
+             OR (d.status = 'inflight' AND (d.locked_until <= ? OR d.claimed_by IN (SELECT p.id FROM processes p WHERE p.heartbeat_at <= ?))))
            ORDER BY d.next_attempt_at LIMIT ? ${db.dialect.skipLocked('d')})
          RETURNING ${columns}`,
-        [now + lockMs, now, now, now, limit],
+        [now + lockMs, now, claimer?.id ?? null, now, now, claimer?.deadBefore ?? -1, limit],
       ),
     done: (delivery: Pick<DeliveryRow, 'eventId' | 'subscriptionId'>, outcome: Outcome, now: number) => settle(delivery, 'done', null, outcome, now),
     retryAt: (delivery: Pick<DeliveryRow, 'eventId' | 'subscriptionId'>, at: number, outcome: Outcome, now: number) => settle(delivery, 'pending', at, outcome, now),

@@ -196,6 +196,15 @@ export const migrations: Migration[] = [
       'CREATE INDEX merged_arrivals_by_kept ON merged_arrivals (kept_id)',
     ],
   },
+  {
+    version: 4,
+    name: 'delivery: claims name their process',
+    statements: () => [
+      // The process (processes.id) that claimed an inflight delivery: once that process's heartbeat is older than a
+      // lease, it is dead, and another takes its claims over without waiting for the lock.
+      'ALTER TABLE deliveries ADD COLUMN claimed_by TEXT',
+    ],
+  },
 ];
 
 /** Applies the migrations this database lacks; several processes starting together apply each one once. */

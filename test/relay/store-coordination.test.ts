@@ -113,6 +113,29 @@ describeEachBackend((backend) => {
     expect(await a.deliveries.ofSubscription('zap')).toEqual([]);
   });
 
+  test('deliveries: a claim names its process; a dead process\'s claims are taken over once its heartbeat is a lease old, before their lock runs out', async () => {
+    const [a, b] = await two();
+    await a.subscriptions.add({ id: 'zap', tenantId: 'ding-app-1', kind: 'zapier', targetUrl: 'sealed', filters: {} }, T0);
+    await a.events.record([eventFor(1), eventFor(2)], T0);
+    const LOCK = 60_000;
+    const as = (id: string, now: number) => ({ id, deadBefore: now - TTL });
+    await a.leases.heartbeat({ id: 'process-a', host: 'vm-1', pid: 11 }, T0);
+    expect(await a.deliveries.claimDue(T0, 1, LOCK, as('process-a', T0))).toHaveLength(1);
+    // A claimer that has not said it is alive yet (it is starting) counts as alive: its claim waits for the lock.
+    expect(await b.deliveries.claimDue(T0, 1, LOCK, as('process-new', T0))).toHaveLength(1);
+
+    // a's last heartbeat is at +5 s; at +19 s it is not yet a lease (15 s) old, at +20 s it is.
+    await a.leases.heartbeat({ id: 'process-a', host: 'vm-1', pid: 11 }, T0 + 5000);
+    await b.leases.heartbeat({ id: 'process-b', host: 'vm-2', pid: 22 }, T0 + 19_000);
+    expect(await b.deliveries.claimDue(T0 + 19_000, 10, LOCK, as('process-b', T0 + 19_000))).toEqual([]);
+    const takenOver = await b.deliveries.claimDue(T0 + 20_000, 10, LOCK, as('process-b', T0 + 20_000));
+    expect(takenOver.map((d) => [d.eventId, d.attempts, Number(d.redelivery)])).toEqual([[1, 2, 1]]);
+    // b stays alive: its claim stays its own; process-new's waits for its lock, taken over then all the same.
+    await b.leases.heartbeat({ id: 'process-b', host: 'vm-2', pid: 22 }, T0 + 55_000);
+    expect(await a.deliveries.claimDue(T0 + 59_999, 10, LOCK, as('process-a', T0 + 59_999))).toEqual([]);
+    expect((await a.deliveries.claimDue(T0 + LOCK, 10, LOCK, as('process-a', T0 + LOCK))).map((d) => [d.eventId, Number(d.redelivery)])).toEqual([[2, 1]]);
+  });
+
   test('timers: scheduled once, cancelled by a decision, claimed once, fired once', async () => {
     const [a, b] = await two();
     await a.subscriptions.add({ id: 'zap', tenantId: 'ding-app-1', kind: 'zapier', targetUrl: 'sealed', filters: {} }, T0);

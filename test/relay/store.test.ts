@@ -34,7 +34,7 @@ describeEachBackend((backend) => {
     const { store, url } = await stores.fresh();
     expect(await migrate(store.db)).toEqual([]);
     const [a, b] = onPostgres() ? await Promise.all([stores.again(url), stores.again(url)]) : [store, store];
-    expect(await a.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(await a.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     expect(await b.reachable()).toBe(true);
   });
 
