@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
 import type { Sandbox } from '../../sandbox';
 import { startReceiver, type Answer, type Received } from '../relay/receiver';
@@ -154,9 +155,9 @@ export async function startHooks() {
 }
 export type Hooks = Awaited<ReturnType<typeof startHooks>>;
 
-type HookOperation = Record<'perform' | 'performSubscribe' | 'performUnsubscribe', (z: never, bundle: never) => unknown>;
-const instant = App.triggers!.approval_event_instant!.operation as unknown as HookOperation;
-const hydrators = App.hydrators as unknown as Record<string, (z: never, bundle: never) => unknown>;
+type Step = (z: ZObject, bundle: Bundle) => unknown;
+const instant = App.triggers!.approval_event_instant!.operation as unknown as Record<'perform' | 'performSubscribe' | 'performUnsubscribe', Step>;
+const hydrators = App.hydrators as unknown as Record<string, Step>;
 
 /** A Zap on Approval Event (Instant): turned on and off through the app's own performSubscribe/Unsubscribe. */
 export class InstantZap {
