@@ -135,7 +135,7 @@ export const deliveriesSettled = (status: TenantStatus | undefined) => status !=
 
 /** A receiver posing as Zapier: one hook per path, each answering 200 unless told otherwise. */
 export async function startHooks() {
-  const answers = new Map<string, (nth: number) => Answer>();
+  const answers = new Map<string, (nth: number) => Answer | Promise<Answer>>();
   const counts = new Map<string, number>();
   const receiver = await startReceiver((request) => {
     const nth = counts.get(request.path) ?? 0;
@@ -146,7 +146,7 @@ export async function startHooks() {
     url: receiver.url,
     received: receiver.received,
     /** How the hook at `path` answers its nth POST (0-based). */
-    answer(path: string, how: (nth: number) => Answer) {
+    answer(path: string, how: (nth: number) => Answer | Promise<Answer>) {
       answers.set(path, how);
     },
     of: (path: string): Received[] => receiver.received.filter((request) => request.path === path),

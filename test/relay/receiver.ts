@@ -25,16 +25,16 @@ export interface Answer {
   body?: string;
 }
 
-export async function startReceiver(answer: (request: Received, index: number) => Answer = () => ({ status: 200 })) {
+export async function startReceiver(answer: (request: Received, index: number) => Answer | Promise<Answer> = () => ({ status: 200 })) {
   const received: Received[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const entry: Received = { path: request.url ?? '/', headers: request.headers, body, json: JSON.parse(body || 'null') };
       received.push(entry);
-      const reply = answer(entry, received.length - 1);
+      const reply = await answer(entry, received.length - 1);
       if (reply.hang) return;
       setTimeout(() => {
         response.writeHead(reply.status, reply.headers);
