@@ -122,6 +122,11 @@ test('kill -9 mid-burst of 1,000 events and restart: every approval reaches each
   expect(status.deliveries.redeliveries).toBe(duplicates.length + markedOnce);
   expect(status.deliveries.dead).toBe(0);
 
+  // Delivery fetched no approval: the relays' only DingTalk calls were free (tokens, Stream tickets); the metered
+  // calls were the burst's own submissions.
+  expect(sandbox.meter.byEndpoint.GetProcessInstance ?? 0).toBe(0);
+  expect(sandbox.meter.byEndpoint.StartProcessInstance).toBe(APPROVALS);
+
   // A redelivered record runs the Zap like any other (Zapier does not deduplicate instant triggers).
   const redelivered = duplicates[0]![1]!;
   const zap = redelivered.path === submitted.path ? submitted : finished;

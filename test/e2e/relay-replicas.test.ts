@@ -129,6 +129,11 @@ test('three relays on PostgreSQL deliver each event once; a killed relay\'s clai
   expect(status.deliveries.redeliveries).toBe(duplicates.length + markedOnce);
   expect(status.deliveries.dead).toBe(0);
 
+  // Delivery fetched no approval: the relays' only DingTalk calls were free (tokens, Stream tickets); the metered
+  // calls were the burst's own submissions.
+  expect(sandbox.meter.byEndpoint.GetProcessInstance ?? 0).toBe(0);
+  expect(sandbox.meter.byEndpoint.StartProcessInstance).toBe(APPROVALS);
+
   // The processes shared the work (a claim names the process that last held it; the one without a Stream slot
   // finds other processes' events only by its 100 ms poll, so it gets few).
   const deliveredBy = await store.db.all<{ claimer: string; n: number }>("SELECT claimed_by AS claimer, COUNT(*) AS n FROM deliveries WHERE status = 'done' GROUP BY claimed_by");
