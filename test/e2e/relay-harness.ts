@@ -5,11 +5,13 @@
  * performSubscribe, perform and performUnsubscribe (createAppTester, through harness.ts's Connection).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import App from '../../index';
-import type { Sandbox } from '../../sandbox';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 import { startReceiver, type Answer, type Received } from '../relay/receiver';
 import { baseMeta, type Connection, type Delivered, type Row } from './harness';
 
@@ -89,6 +91,56 @@ export async function startRelay(env: NodeJS.ProcessEnv): Promise<RelayChild> {
     await exited;
   };
   return { child, pid: child.pid!, url: served, logs, exited, kill9: signal('SIGKILL'), stop: signal('SIGTERM') };
+}
+
+const ENV_KEYS = ['DINGTALK_API_BASE_URL', 'DINGTALK_OAPI_BASE_URL'] as const;
+
+/**
+ * Registers beforeAll/afterAll for a file that starts a sandbox, relay processes and hooks: loopback allowed through
+ * nock, the built relay checked first, and afterwards every relay killed and everything stopped and removed.
+ */
+export function relaySuite() {
+  const relays: RelayChild[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(() => {
+    checkRelayBuild();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(async () => {
+    for (const relay of relays) await relay.kill9();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    for (const key of ENV_KEYS) delete process.env[key];
+    nock.disableNetConnect();
+  });
+  return {
+    /** A sandbox on a free port, with the app's DingTalk client pointed at it. */
+    async sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+      const sandbox = await createSandbox(options);
+      cleanups.push(() => sandbox.stop());
+      for (const key of ENV_KEYS) process.env[key] = sandbox.url;
+      return sandbox;
+    },
+    /** A SQLite database URL in a temporary folder, removed afterwards. */
+    sqliteUrl(): string {
+      const dir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      return `sqlite:${join(dir, 'relay.db')}`;
+    },
+    async relay(env: NodeJS.ProcessEnv): Promise<RelayChild> {
+      const relay = await startRelay(env);
+      relays.push(relay);
+      return relay;
+    },
+    async hooks(): Promise<Hooks> {
+      const hooks = await startHooks();
+      cleanups.push(() => hooks.close());
+      return hooks;
+    },
+    /** Runs `cleanup` after the file, before the sandbox stops (later registrations run first). */
+    onStop(cleanup: () => Promise<void> | void) {
+      cleanups.push(cleanup);
+    },
+  };
 }
 
 /** The relay's environment for a sandbox and a database, on a free loopback port. */
@@ -211,4 +263,28 @@ export async function hydrate(connection: Connection, record: Row): Promise<Row>
 export async function hoisted(connection: Connection, record: Row): Promise<Row> {
   const { $HOIST$: _pointer, ...stub } = record;
   return { ...stub, ...(await hydrate(connection, record)) };
+}
+
+/** Each approval's POSTs to a Zap's hook, in arrival order. */
+export function postsByApproval(zap: InstantZap): Map<string, Received[]> {
+  const copies = new Map<string, Received[]>();
+  for (const post of zap.received) copies.set(post.json.approval_id, [...(copies.get(post.json.approval_id) ?? []), post]);
+  return copies;
+}
+
+/**
+ * What a `kill -9` may cause, and nothing more: a hook gets a delivery at most twice, the second copy with the same
+ * webhook-id and `redelivery: true`; `counted` (/status's redeliveries) is every marked delivery, those sent twice
+ * and those the dead process had claimed but not yet POSTed. Returns the duplicates.
+ */
+export function expectMarkedRedeliveries(zaps: InstantZap[], counted: number): Received[][] {
+  const all = zaps.flatMap((zap) => [...postsByApproval(zap).values()]);
+  const duplicates = all.filter((copies) => copies.length > 1);
+  for (const copies of duplicates) {
+    expect(copies.map((copy) => copy.json.redelivery)).toEqual([false, true]);
+    expect(copies[1]!.headers['webhook-id']).toBe(copies[0]!.headers['webhook-id']);
+  }
+  const markedOnce = all.filter((copies) => copies.length === 1 && copies[0]!.json.redelivery).length;
+  expect(counted).toBe(duplicates.length + markedOnce);
+  return duplicates;
 }

@@ -6,50 +6,29 @@
  * kill nothing arrives twice; afterwards the dead process's claims and Stream slot are taken over, and a POST a
  * hook gets twice carries `redelivery: true` and is counted.
  */
-import nock from 'nock';
 import { axiosTransport } from '../../dingtalk/axios-transport';
 import { openStore, type Store } from '../../relay/store';
-import { createSandbox, type Sandbox } from '../../sandbox';
-import { startTestPostgres, type TestPostgres } from '../relay/postgres-server';
-import type { Received } from '../relay/receiver';
+import { startTestPostgres } from '../relay/postgres-server';
 import { approvalBurst } from '../relay/intake-helpers';
 import { codes } from '../sandbox/helpers';
 import { Connection } from './harness';
-import { checkRelayBuild, deliveriesSettled, InstantZap, relayApi, relayEnv, startHooks, startRelay, waitFor, type Hooks, type RelayChild } from './relay-harness';
+import { deliveriesSettled, expectMarkedRedeliveries, InstantZap, postsByApproval, relayApi, relayEnv, relaySuite, waitFor, type RelayChild } from './relay-harness';
 
-const ENV_KEYS = ['DINGTALK_API_BASE_URL', 'DINGTALK_OAPI_BASE_URL'] as const;
 const APPROVALS = 100;
-/** The submitted hook's POST (0-based) whose sender is killed before it is answered. */
+/** From this submitted POST (0-based) on, the first one claimed by a process holding a Stream slot kills it. */
 const KILL_AT = 30;
 
-let postgres: TestPostgres | undefined;
-let store: Store | undefined;
-let sandbox: Sandbox | undefined;
-let hooks: Hooks | undefined;
-const relays: RelayChild[] = [];
-
-beforeAll(() => {
-  checkRelayBuild();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(async () => {
-  for (const relay of relays) await relay.kill9();
-  await store?.close();
-  await postgres?.stop();
-  await hooks?.close();
-  await sandbox?.stop();
-  for (const key of ENV_KEYS) delete process.env[key];
-  nock.disableNetConnect();
-});
+const suite = relaySuite();
 
 test('three relays on PostgreSQL deliver each event once; a killed relay\'s claims and Stream slot are taken over, its possible duplicates marked and counted', async () => {
-  postgres = await startTestPostgres();
-  sandbox = await createSandbox({ qpsLimit: 10_000, events: { duplicateRate: 0.05, redeliverAfterMs: 1000 } });
-  for (const key of ENV_KEYS) process.env[key] = sandbox.url;
+  const postgres = await startTestPostgres();
+  suite.onStop(() => postgres.stop());
+  const sandbox = await suite.sandbox({ qpsLimit: 10_000, events: { duplicateRate: 0.05, redeliverAfterMs: 1000 } });
   const env = relayEnv(sandbox, await postgres.createDatabase('e2e_replicas'));
-  relays.push(...(await Promise.all([startRelay(env), startRelay(env), startRelay(env)])));
-  store = await openStore(env.RELAY_DATABASE_URL!);
-  hooks = await startHooks();
+  const relays = await Promise.all([suite.relay(env), suite.relay(env), suite.relay(env)]);
+  const store = await openStore(env.RELAY_DATABASE_URL!);
+  suite.onStop(() => store.close());
+  const hooks = await suite.hooks();
 
   // Zapier reaches whichever process the load balancer picks: each Zap subscribes through another one.
   const zapier = await new Connection(sandbox).connect();
@@ -58,10 +37,10 @@ test('three relays on PostgreSQL deliver each event once; a killed relay\'s clai
   zapier.authData = { ...zapier.authData, relayUrl: relays[1]!.url };
   const finished = await new InstantZap(zapier, hooks, '/hooks/finished', { event: 'finished', processCode: codes.expense }).turnOn();
 
-  const holders = async () => (await store!.leases.all()).map((lease) => lease.holder);
+  const holders = async () => (await store.leases.all()).map((lease) => lease.holder);
   await waitFor('the two Stream slots on two different relays, both open', async () => {
     const h = await holders();
-    return h.length === 2 && h[0] !== h[1] && sandbox!.events.connections().length === 2;
+    return h.length === 2 && h[0] !== h[1] && sandbox.events.connections().length === 2;
   }, 90_000, 200);
 
   // From the KILL_AT-th submitted POST on, the first one claimed by a process holding a Stream slot is never
@@ -73,9 +52,9 @@ test('three relays on PostgreSQL deliver each event once; a killed relay\'s clai
   hooks.answer(submitted.path, async (nth) => {
     if (nth < KILL_AT || victim) return { status: 200, delayMs: 10 };
     const post = submitted.received[nth]!;
-    const claimer = await claimerOf(store!, post.json.event_id, submitted.subscriptionId!);
+    const claimer = await claimerOf(store, post.json.event_id, submitted.subscriptionId!);
     if (victim || !(await holders()).includes(claimer)) return { status: 200 };
-    postsBeforeKill = hooks!.received.indexOf(post);
+    postsBeforeKill = hooks.received.indexOf(post);
     victim = relays.find((relay) => relay.pid === processIdPid(claimer))!;
     victim.child.kill('SIGKILL');
     killed();
@@ -92,41 +71,28 @@ test('three relays on PostgreSQL deliver each event once; a killed relay\'s clai
 
   const tookMs = await waitFor('both slots held by live relays, both open', async () => {
     const h = await holders();
-    return h.length === 2 && h[0] !== h[1] && !h.some((holder) => processIdPid(holder) === victim!.pid) && sandbox!.events.connections().length === 2 && Date.now() - killedAt;
+    return h.length === 2 && h[0] !== h[1] && !h.some((holder) => processIdPid(holder) === victim!.pid) && sandbox.events.connections().length === 2 && Date.now() - killedAt;
   }, 35_000, 200);
   expect(tookMs).toBeLessThanOrEqual(30_000);
   const status = await waitFor('every delivery sent', async () => {
     const tenant = await api.status();
-    return sandbox!.events.unsettled() === 0 && deliveriesSettled(tenant) && tenant!.deliveries.sent === 2 * APPROVALS && tenant;
+    return sandbox.events.unsettled() === 0 && deliveriesSettled(tenant) && tenant!.deliveries.sent === 2 * APPROVALS && tenant;
   }, 60_000, 250);
 
   // Each approval reached each Zap; the right outcome to the finished Zap.
-  const byApproval = (zap: InstantZap) => {
-    const copies = new Map<string, Received[]>();
-    for (const post of zap.received) copies.set(post.json.approval_id, [...(copies.get(post.json.approval_id) ?? []), post]);
-    return copies;
-  };
-  const submissions = byApproval(submitted);
-  const finishes = byApproval(finished);
-  expect([...submissions.keys()].sort()).toEqual([...ids].sort());
+  const finishes = postsByApproval(finished);
+  expect([...postsByApproval(submitted).keys()].sort()).toEqual([...ids].sort());
   expect([...finishes.keys()].sort()).toEqual([...ids].sort());
   ids.forEach((id, index) => expect([id, finishes.get(id)![0]!.json.kind]).toEqual([id, index % 5 === 0 ? 'rejected' : 'approved']));
 
   // Before the kill, three processes claiming from one outbox never sent anything twice.
-  const beforeKill = hooks.received.slice(0, postsBeforeKill).map((post) => `${post.path} ${post.json.approval_id}`);
-  expect(new Set(beforeKill).size).toBe(beforeKill.length);
-  expect(hooks.received.slice(0, postsBeforeKill).every((post) => post.json.redelivery === false)).toBe(true);
+  const beforeKill = hooks.received.slice(0, postsBeforeKill);
+  expect(new Set(beforeKill.map((post) => `${post.path} ${post.json.approval_id}`)).size).toBe(beforeKill.length);
+  expect(beforeKill.every((post) => post.json.redelivery === false)).toBe(true);
 
   // The unanswered POST came again from a survivor, marked; so did anything else the dead process had claimed.
-  const all = [...submissions.values(), ...finishes.values()];
-  const duplicates = all.filter((copies) => copies.length > 1);
+  const duplicates = expectMarkedRedeliveries([submitted, finished], status.deliveries.redeliveries);
   expect(duplicates.map((copies) => copies[0]!.path)).toContain(submitted.path);
-  for (const copies of duplicates) {
-    expect(copies.map((copy) => copy.json.redelivery)).toEqual([false, true]);
-    expect(copies[1]!.headers['webhook-id']).toBe(copies[0]!.headers['webhook-id']);
-  }
-  const markedOnce = all.filter((copies) => copies.length === 1 && copies[0]!.json.redelivery).length;
-  expect(status.deliveries.redeliveries).toBe(duplicates.length + markedOnce);
   expect(status.deliveries.dead).toBe(0);
 
   // Delivery fetched no approval: the relays' only DingTalk calls were free (tokens, Stream tickets); the metered

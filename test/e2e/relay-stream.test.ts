@@ -8,53 +8,31 @@
  * Figures the assertions rely on: delivery costs no DingTalk call (the relay's token and Stream ticket are free);
  * hydration is one metered call (GetProcessInstance) per approval and state, shared by every Zap that receives it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import nock from 'nock';
 import { axiosTransport } from '../../dingtalk/axios-transport';
 import type { Transport } from '../../dingtalk/transport';
-import { createSandbox, type Sandbox } from '../../sandbox';
+import type { Sandbox } from '../../sandbox';
 import type { Received } from '../relay/receiver';
 import { codes, expenseClaim, people } from '../sandbox/helpers';
 import { app, Connection, costOf, Zap, type Delivered, type Row } from './harness';
-import {
-  bothConnectionsOpen, checkRelayBuild, deliveriesSettled, hoisted, InstantZap, relayApi, relayEnv, startHooks, startRelay, waitFor,
-  type Hooks, type RelayChild,
-} from './relay-harness';
+import { bothConnectionsOpen, deliveriesSettled, hoisted, InstantZap, relayApi, relayEnv, relaySuite, waitFor, type Hooks } from './relay-harness';
 
 jest.setTimeout(60_000);
 
-const ENV_KEYS = ['DINGTALK_API_BASE_URL', 'DINGTALK_OAPI_BASE_URL'] as const;
-let dir: string;
+const suite = relaySuite();
 let sandbox: Sandbox;
 let transport: Transport;
-let relay: RelayChild;
 let hooks: Hooks;
 let zapier: Connection;
 let api: ReturnType<typeof relayApi>;
 
 beforeAll(async () => {
-  checkRelayBuild();
-  nock.enableNetConnect('127.0.0.1');
-  sandbox = await createSandbox();
-  for (const key of ENV_KEYS) process.env[key] = sandbox.url;
+  sandbox = await suite.sandbox();
   transport = axiosTransport({ ...sandbox.credentials });
-  dir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
-  relay = await startRelay(relayEnv(sandbox, `sqlite:${join(dir, 'relay.db')}`));
+  const relay = await suite.relay(relayEnv(sandbox, suite.sqliteUrl()));
   api = relayApi(relay.url, sandbox.credentials);
-  hooks = await startHooks();
+  hooks = await suite.hooks();
   zapier = await new Connection(sandbox).connect();
   zapier.authData = { ...zapier.authData, relayUrl: relay.url };
-});
-
-afterAll(async () => {
-  await relay?.stop();
-  await hooks?.close();
-  await sandbox?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  for (const key of ENV_KEYS) delete process.env[key];
-  nock.disableNetConnect();
 });
 
 const zap = (path: string, inputData: Row) => new InstantZap(zapier, hooks, path, inputData);
