@@ -71,6 +71,11 @@ async function expectSameAsPolling(instantRun: { stub: Delivered; record: Row },
   for (const field of STUB_FIELDS) expect([field, stub[field]]).toEqual([field, polled![field]]);
   // The event's time is to the second, the API's to the minute: the same minute.
   expect(minuteOf(stub.finished_at)).toEqual(minuteOf(polled!.finished_at));
+  // created_at differs before hydration: the instant stub has the submission's exact time (a submitted event) or
+  // null (a finish event's record carries no submission time); the polling stub has when a poll first saw the
+  // approval, or the detail's time. The hydrated record below brings the same created_at to both.
+  if (stub.status === 'RUNNING') expect(minuteOf(stub.created_at)).toBeLessThanOrEqual(minuteOf(polled!.created_at) as number);
+  else expect(stub.created_at).toBeNull();
   expect(instantRun.record).toEqual(untimed(await hoisted(polling.connection, polled!)));
 }
 
