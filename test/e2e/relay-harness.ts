@@ -54,8 +54,6 @@ export interface RelayChild {
   exited: Promise<void>;
   /** A real SIGKILL: no handler runs, nothing is flushed or released. */
   kill9(): Promise<void>;
-  /** SIGTERM: the relay's clean stop. */
-  stop(): Promise<void>;
 }
 
 /** Starts `node build/tools/relay/cli.js` with `env` and resolves once it serves. */
@@ -86,11 +84,11 @@ export async function startRelay(env: NodeJS.ProcessEnv): Promise<RelayChild> {
   });
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`The relay did not start within 30 s: ${stderr}`)), 30_000).unref());
   const served = await Promise.race([url, failed, timeout]);
-  const signal = (name: NodeJS.Signals) => async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+  const kill9 = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
-  return { child, pid: child.pid!, url: served, logs, exited, kill9: signal('SIGKILL'), stop: signal('SIGTERM') };
+  return { child, pid: child.pid!, url: served, logs, exited, kill9 };
 }
 
 const ENV_KEYS = ['DINGTALK_API_BASE_URL', 'DINGTALK_OAPI_BASE_URL'] as const;
@@ -249,7 +247,7 @@ export class InstantZap {
 }
 
 /** What Zapier does with `$HOIST$` when a step uses the record: runs the hydrator it names, as this connection. */
-export async function hydrate(connection: Connection, record: Row): Promise<Row> {
+async function hydrate(connection: Connection, record: Row): Promise<Row> {
   const pointer = String(record.$HOIST$ ?? '');
   const match = /^hydrate\|\|\|(.*)\|\|\|hydrate$/s.exec(pointer);
   if (!match) throw new Error(`Not a dehydrated pointer: ${pointer}`);
