@@ -45,7 +45,9 @@ test('kill -9 mid-burst of 1,000 events and restart: every approval reaches each
   );
   hooks.answer(finished.path, () => ({ status: 200, delayMs: 20 }));
   const transport = axiosTransport({ ...sandbox.credentials });
-  const burst = approvalBurst(sandbox, transport, APPROVALS);
+  // The burst's decisions wait for the kill after the 100th, so the kill always lands mid-burst however fast
+  // either side runs.
+  const burst = approvalBurst(sandbox, transport, APPROVALS, (decided) => (decided === 100 ? killed : undefined));
   await killed;
   await first.exited;
   expect(first.child.signalCode).toBe('SIGKILL');
