@@ -29,6 +29,9 @@ export const fetchSession = async (z: ZObject, bundle: Bundle) => {
     accessTokenExpiresAt: String(Date.now() + token.expireIn * 1000),
     // Kept so the refresh margin can scale with the lifetime (tokenExpiresSoon).
     accessTokenLifetimeSeconds: String(token.expireIn),
+    // When the connection was first made, kept across session refreshes: a lost call meter is estimated from
+    // then, not from the month's start (quota/meter.ts conservativeMeter).
+    connectedAt: String(bundle.authData.connectedAt ?? Date.now()),
   };
 };
 
@@ -106,6 +109,7 @@ export default {
     { key: 'accessToken', type: 'string', required: false, computed: true },
     { key: 'accessTokenExpiresAt', type: 'string', required: false, computed: true },
     { key: 'accessTokenLifetimeSeconds', type: 'string', required: false, computed: true },
+    { key: 'connectedAt', type: 'string', required: false, computed: true },
   ],
   sessionConfig: { perform: fetchSession },
   test: testConnection,

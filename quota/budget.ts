@@ -56,7 +56,7 @@ export function budgetProblems(settings: BudgetSettings): string[] {
   }
   if (!blank(settings.sharePercent)) {
     const share = Number(settings.sharePercent);
-    if (!Number.isFinite(share) || share <= 0 || share > 100) problems.push('Share for This Integration (%) must be a number above 0 and at most 100');
+    if (!Number.isInteger(share) || share < 1 || share > 100) problems.push('Share for This Integration (%) must be a whole number from 1 to 100');
   }
   return problems;
 }

@@ -58,9 +58,14 @@ interface Tally {
 const emptyTally = (): Tally => ({ calls: 0, byOperation: {}, refreshes: 0, refreshCalls: 0, ledgers: {} });
 const isEmpty = (tally: Tally) => tally.calls === 0 && tally.refreshes === 0 && Object.keys(tally.ledgers).length === 0;
 
-/** A lost meter's stand-in: the month so far spent at the full budget's pace. */
-export function conservativeMeter(month: QuotaMonth, budget: Budget, now: number): MeterRecord {
-  const gone = Math.min(1, Math.max(0, (now - month.startMs) / (month.endMs - month.startMs)));
+/**
+ * A lost meter's stand-in: the month so far spent at the full budget's pace, counted from the month's start or
+ * from when the connection was first made, whichever is later (a connection made on the 28th has spent nothing
+ * before it existed, and must not start the month at 93 % used).
+ */
+export function conservativeMeter(month: QuotaMonth, budget: Budget, now: number, connectedAt = 0): MeterRecord {
+  const from = Math.max(month.startMs, Math.min(connectedAt, now));
+  const gone = Math.min(1, Math.max(0, (now - from) / (month.endMs - month.startMs)));
   const estimated = Math.ceil(budget.calls * gone);
   return {
     v: 1,
@@ -115,6 +120,8 @@ export class Meter {
     readonly budget: Budget,
     private readonly clock: () => number = Date.now,
     private readonly log: (line: string) => void = () => undefined,
+    /** When the connection was first made (ms; 0 when unknown, as for connections made before this was kept). */
+    private readonly connectedAt = 0,
   ) {}
 
   /** One metered call, counted before it is sent. */
@@ -169,7 +176,7 @@ export class Meter {
   }
 
   private async storedOrEstimate(month: QuotaMonth, now: number): Promise<MeterRecord> {
-    return (await this.stored(month)) ?? conservativeMeter(month, this.budget, now);
+    return (await this.stored(month)) ?? conservativeMeter(month, this.budget, now, this.connectedAt);
   }
 
   private async write(): Promise<void> {
@@ -192,8 +199,11 @@ export class Meter {
       await this.store.set(meterKey(month.key), add(await this.storedOrEstimate(month, now), tally, flushId, now), METER_TTL_S);
       const check = await this.store.get<MeterRecord>(meterKey(month.key));
       if (check?.flushes?.includes(flushId)) return;
-      // Another invocation wrote a value computed before ours landed: our calls are not in it, so add them again.
-      this.log(`DingTalk call meter: a concurrent update replaced this one; adding ${tally.calls} calls again (attempt ${attempt + 1}).`);
+      // Our write is not there: another invocation replaced it with a value computed before ours, or z.cache
+      // refused it (it answers a rate limit with false, not an error). Our calls are not in it, so add them again.
+      if (attempt < FLUSH_ATTEMPTS) this.log(`DingTalk call meter: the count did not land; adding ${tally.calls} calls again (attempt ${attempt + 1}).`);
     }
+    // Never drop counted calls: write() keeps them for the next write, so the meter errs high, never low.
+    throw new Error(`the count did not land after ${FLUSH_ATTEMPTS} attempts`);
   }
 }

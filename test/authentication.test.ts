@@ -64,7 +64,7 @@ describe('the budget fields', () => {
   test('bad values are refused by the connection test before any call, every problem at once', async () => {
     const fields = { ...authData, dingtalkEdition: 'custom', monthlyCallQuota: 'lots', quotaSharePercent: '150' };
     await expect(appTester(testConnection, { authData: fields, meta })).rejects.toThrow(
-      /Please fix the connection: Monthly Call Quota must be a whole number .*; Share for This Integration \(%\) must be a number above 0 and at most 100\./,
+      /Please fix the connection: Monthly Call Quota must be a whole number .*; Share for This Integration \(%\) must be a whole number from 1 to 100\./,
     );
   });
 

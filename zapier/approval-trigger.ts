@@ -45,8 +45,8 @@ export const freshnessField = {
     'How often DingTalk is asked about this template. All Zaps on the template and DingTalk connection share one view, so they share this cost. ' +
     '**Auto** spreads the connection\'s monthly budget (set on the connection; 3,000 calls on the free edition by default) over the month across every watched template: ' +
     'fresher early in a quiet month, slower when the budget runs low, never slower than once a day. ' +
-    'A fixed interval wins over the budget. Its cost per template, per month: every poll, about 1 call a poll per Zap: 2,900 a month at Zapier\'s 15-minute polling (Free plan), ' +
-    '21,600 at 2 minutes (Professional), 43,200 at 1 minute (Team): more than the free edition\'s 5,000 for the whole organisation. ' +
+    'A fixed interval wins over the budget. Its cost per template, per month: every poll, about 1 call a poll per Zap plus 720 for the hourly sweep: 3,600 a month with one Zap at Zapier\'s 15-minute polling (Free plan), ' +
+    '22,300 at 2 minutes (Professional), 43,900 at 1 minute (Team): more than the free edition\'s 5,000 for the whole organisation. ' +
     '5 minutes: about 9,400 at 1- or 2-minute polling; 15 minutes: about 3,600; 30 minutes: about 2,200; 60 minutes: about 1,400.',
 } as const;
 

@@ -51,7 +51,7 @@ const meters = new WeakMap<object, Meter>();
 export function meterOf(z: ZObject, bundle: Bundle): Meter {
   let meter = meters.get(bundle);
   if (!meter) {
-    meter = new Meter(zapierStore(z), budgetOf(budgetSettings(bundle.authData)), Date.now, (line) => z.console.log(line));
+    meter = new Meter(zapierStore(z), budgetOf(budgetSettings(bundle.authData)), Date.now, (line) => z.console.log(line), Number(bundle.authData.connectedAt) || 0);
     meters.set(bundle, meter);
   }
   return meter;

@@ -102,7 +102,7 @@ function reconcileLine(t: TenantView): string {
   const run = t.reconcile[0];
   if (!run) return 'no run yet (an hour into each day, China time)';
   const late = t.repeatedFinishesThisMonth
-    ? `; finishes that arrived twice this month (recovered, and pushed late by DingTalk), each stored and delivered once: <span class="repeated-finishes">${number(t.repeatedFinishesThisMonth)}</span>`
+    ? `; finishes that arrived twice this month (for example recovered by the reconcile, then pushed late by DingTalk), each stored and delivered once: <span class="repeated-finishes">${number(t.repeatedFinishesThisMonth)}</span>`
     : '';
   return `${escape(run.day)}: ${escape(run.status)}, ${number(run.meteredCalls)} metered calls, ${number(run.recovered)} events recovered${run.error ? `: ${escape(run.error)}` : ''}${late}`;
 }

@@ -1,13 +1,13 @@
 /**
  * The status page: `GET /` renders every tenant's figures as HTML, and `POST /status/replay` sends dead letters
- * again from its buttons. Both follow /status's rule (this machine, or RELAY_STATUS_TOKEN), with two guards a
- * page needs and a JSON endpoint does not:
+ * again from its buttons. Both follow /status's rule (this machine by a loopback Host, or RELAY_STATUS_TOKEN; see
+ * access.ts), and a replay has guards of its own:
  * - CSRF. A browser sends the token (an HTTP Basic password) or the loopback address with every request,
  *   whichever site started it. A replay must therefore carry the `x-relay-status-page` header: another site can
  *   only add a custom header through a CORS preflight, which the relay never grants, and an HTML form cannot add
  *   one. An `Origin` or `Sec-Fetch-Site` that names another site is refused as well.
- * - DNS rebinding. Without a token, the request's Host must name this machine, so a page on another domain that
- *   resolves to 127.0.0.1 cannot read the page or replay through the loopback exemption.
+ * - DNS rebinding (access.ts, for /status too). Without a token, the request's Host must name this machine, so a
+ *   page on another domain that resolves to 127.0.0.1 cannot read the page or replay through the loopback exemption.
  * Tenants replay their own dead letters through the subscription API (`POST /v1/dead-letters/replay`).
  */
 import { randomBytes } from 'node:crypto';

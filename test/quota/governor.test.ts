@@ -49,9 +49,10 @@ describe('the budget', () => {
     const settings = { edition: 'custom', customQuota: 'lots', sharePercent: '150' };
     expect(budgetProblems(settings)).toEqual([
       expect.stringContaining('Monthly Call Quota must be a whole number'),
-      expect.stringContaining('Share for This Integration (%) must be a number above 0 and at most 100'),
+      expect.stringContaining('Share for This Integration (%) must be a whole number from 1 to 100'),
     ]);
     expect(budgetOf(settings)).toMatchObject({ edition: 'free', calls: 3000 });
+    expect(budgetProblems({ sharePercent: '33.3' })).toEqual([expect.stringContaining('whole number from 1 to 100')]);
   });
 });
 
@@ -90,6 +91,35 @@ describe('the meter', () => {
     store.data.clear(); // z.cache evicted the meter
     const rebuilt = await new Meter(store, free, time.now).read();
     expect(rebuilt).toMatchObject({ calls: 1500, estimated: 1500, byOperation: { estimated: 1500 } });
+  });
+
+  test('a connection made late in the month is estimated from when it was made, not from the month\'s start', async () => {
+    const store = memoryStore();
+    const connectedAt = at('2026-11-27T16:00:00Z'); // the 28th in China time
+    const time = clock(connectedAt);
+    const fresh = new Meter(store, free, time.now, undefined, connectedAt);
+    fresh.count('trigger');
+    await fresh.flush();
+    expect(await fresh.read()).toMatchObject({ calls: 1, estimated: 0 });
+    time.state.now += DAY;
+    store.data.clear(); // lost a day later: one day at the budget's pace (3,000 / 30), not 28
+    expect(await new Meter(store, free, time.now, undefined, connectedAt).read()).toMatchObject({ calls: 100, estimated: 100 });
+  });
+
+  test('calls whose count never lands (z.cache refusing writes) are kept for the next write, never dropped', async () => {
+    const inner = memoryStore();
+    let refusing = true;
+    const refusingStore: Store = { get: inner.get, set: async (key, value, ttl) => (refusing ? undefined : inner.set(key, value, ttl)) };
+    const time = clock(at('2026-11-01T00:00:00Z'));
+    const meter = new Meter(refusingStore, free, time.now, undefined, time.now());
+    meter.count('action');
+    meter.count('action');
+    await meter.flush();
+    expect(await inner.get(meterKey('2026-11'))).toBeUndefined();
+    refusing = false;
+    meter.count('search');
+    await meter.flush();
+    expect(await inner.get<MeterRecord>(meterKey('2026-11'))).toMatchObject({ calls: 3, byOperation: { action: 2, search: 1 } });
   });
 
   test('an addition overwritten by a concurrent invocation is detected and added again', async () => {

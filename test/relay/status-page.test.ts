@@ -99,7 +99,7 @@ describeEachBackend((backend) => {
     await relay.store.events.record([{ ...finish, eventId: 'reconcile-finish-pi-late', via: 'reconcile', raw: {} }], Date.now());
     expect(await relay.store.events.record([{ ...finish, eventId: 'pushed-late', via: 'stream', raw: {} }], Date.now())).toEqual([{ stored: false, deliveries: 0 }]);
     const page = await call(server.url, 'GET', '/');
-    expect(page.text).toContain('2026-11-19: ok, 2 metered calls, 1 events recovered; finishes that arrived twice this month (recovered, and pushed late by DingTalk), each stored and delivered once: <span class="repeated-finishes">1</span>');
+    expect(page.text).toContain('2026-11-19: ok, 2 metered calls, 1 events recovered; finishes that arrived twice this month (for example recovered by the reconcile, then pushed late by DingTalk), each stored and delivered once: <span class="repeated-finishes">1</span>');
   });
 
   test('off this machine the token is needed (as a Basic password, so a browser can send it), as for /status; a rebinding Host is refused', async () => {
