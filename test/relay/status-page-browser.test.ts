@@ -9,7 +9,7 @@
  * letter again: the local receiver posing as Zapier gets the POST, signed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -42,9 +42,23 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * @sparticuz/chromium unpacks its browser to `$TMPDIR/chromium` and reuses whatever is there, whichever version put
+ * it there; a folder per version keeps a stale browser from another version (another checkout, an upgrade) out.
+ */
+function browserTmpdir(): string {
+  // The package's exports do not include package.json; read it from where npm installed it.
+  const manifest = join(__dirname, '..', '..', 'node_modules', '@sparticuz', 'chromium', 'package.json');
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+  const folder = join(tmpdir(), `sparticuz-chromium-${version}`);
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
 function drive(url: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(__dirname, 'browser', 'replay-from-page.mjs'), url], { timeout: 90_000 }, (error, stdout, stderr) => {
+    const options = { timeout: 90_000, env: { ...process.env, TMPDIR: browserTmpdir() } };
+    execFile(process.execPath, [join(__dirname, 'browser', 'replay-from-page.mjs'), url], options, (error, stdout, stderr) => {
       if (error) return reject(new Error(`The browser run failed: ${error.message}\n${stderr}`));
       resolve(JSON.parse(stdout.trim().split('\n').pop()!));
     });
