@@ -1,6 +1,6 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { executeProcessInstance, MAX_REMARK_CHARS, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import { InputError, quote, readInputs } from '../lib/inputs';
+import { InputError, isChoice, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, finishedRecently, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
@@ -10,7 +10,6 @@ import { withUserErrors } from '../zapier/user-errors';
 
 const DECISIONS = { agree: 'Approve', refuse: 'Reject' } as const;
 type Decision = keyof typeof DECISIONS;
-const isDecision = (value: string): value is Decision => Object.hasOwn(DECISIONS, value);
 
 const inputFields = defineInputFields([
   templateField(false, NAMING_TEMPLATE_HELP),
@@ -95,11 +94,11 @@ const perform = (async (z, bundle) => {
   const approver = input.required('actionerUserId', 'Approver');
   const taskId = input.optionalWholeNumber('taskId', 'Task ID');
   const result = input.required('result', 'Decision');
-  if (result && !isDecision(result)) input.problems.push(`Decision must be agree (Approve) or refuse (Reject), not ${quote(result)}`);
+  if (result && !isChoice(DECISIONS, result)) input.problems.push(`Decision must be agree (Approve) or refuse (Reject), not ${quote(result)}`);
   const remark = input.text('remark');
   input.maxLength('Remark', remark, MAX_REMARK_CHARS);
   input.done();
-  if (!isDecision(result)) throw new InputError(input.problems);
+  if (!isChoice(DECISIONS, result)) throw new InputError(input.problems);
 
   const change = await approvalChange(z, bundle, processInstanceId, input.text('processCode'));
   const { detail, transport } = change;

@@ -7,7 +7,7 @@ import {
   sendWorkNotification,
   type WorkNotificationMessage,
 } from '../dingtalk/message';
-import { quote, readInputs, textOf } from '../lib/inputs';
+import { isChoice, quote, readInputs, textOf } from '../lib/inputs';
 import { isoFromMs } from '../lib/time';
 import sample from '../samples/notification.json';
 import { usersField } from '../zapier/fields';
@@ -97,8 +97,8 @@ function notificationInput(bundle: Bundle<InferInputData<typeof inputFields>>) {
   if (badDepts.length > 0) problems.push(`Departments must be DingTalk department IDs (numbers), not ${badDepts.map(quote).join(', ')}`);
 
   const type = input.text('msgType') || 'text';
-  if (!Object.hasOwn(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not ${quote(type)}`);
-  const msg = messageOf(input, Object.hasOwn(MESSAGE_TYPES, type) ? (type as MessageType) : 'text');
+  if (!isChoice(MESSAGE_TYPES, type)) problems.push(`Message Type must be text, markdown or link, not ${quote(type)}`);
+  const msg = messageOf(input, isChoice(MESSAGE_TYPES, type) ? type : 'text');
   const bytes = Buffer.byteLength(JSON.stringify(msg), 'utf8');
   if (bytes > MAX_MESSAGE_BYTES) {
     problems.push(`The message is ${bytes.toLocaleString('en-US')} bytes once encoded; DingTalk accepts at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} (a Chinese character takes 3 bytes). Shorten it by ${(bytes - MAX_MESSAGE_BYTES).toLocaleString('en-US')} bytes`);

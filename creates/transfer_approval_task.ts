@@ -1,7 +1,7 @@
 import { defineCreate, defineInputFields, type CreatePerform, type InferInputData } from 'zapier-platform-core';
 import { personWithManager } from '../approvals/waiting/people';
 import { MAX_REDIRECT_REMARK, redirectWorkflowTask, type ProcessInstanceDetail } from '../dingtalk/workflow';
-import { InputError, quote, readInputs } from '../lib/inputs';
+import { InputError, isChoice, quote, readInputs } from '../lib/inputs';
 import { isoOrNull } from '../lib/time';
 import sample from '../samples/approval.json';
 import { approvalChange, finishedRecently, NAMING_TEMPLATE_HELP, userLabels } from '../zapier/actions';
@@ -11,8 +11,6 @@ import { zapierStore } from '../zapier/store';
 import { withUserErrors } from '../zapier/user-errors';
 
 const TARGETS = { manager: "The current approver's manager", user: 'A chosen user' } as const;
-type Target = keyof typeof TARGETS;
-const isTarget = (value: string): value is Target => Object.hasOwn(TARGETS, value);
 
 const inputFields = defineInputFields([
   templateField(false, NAMING_TEMPLATE_HELP),
@@ -82,7 +80,7 @@ const perform = (async (z, bundle) => {
   const taskId = input.optionalWholeNumber('taskId', 'Task ID');
   const approver = input.text('approverUserId');
   const target = input.required('target', 'Transfer To');
-  if (target && !isTarget(target)) input.problems.push(`Transfer To must be manager (the current approver's manager) or user (a chosen user), not ${quote(target)}`);
+  if (target && !isChoice(TARGETS, target)) input.problems.push(`Transfer To must be manager (the current approver's manager) or user (a chosen user), not ${quote(target)}`);
   const chosen = input.text('toUserId');
   if (target === 'user' && !chosen) input.problems.push('User is required when Transfer To is "A chosen user"');
   const remark = input.text('remark');

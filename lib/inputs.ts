@@ -19,6 +19,9 @@ export class InputError extends Error {
 const ECHO_CHARS = 40;
 
 /** A user's value inside an error message, quoted and cut short: a 10,000-character input is not echoed whole. */
+/** Whether `value` is a key of a dropdown's choice map, typed as that key. */
+export const isChoice = <T extends object>(choices: T, value: string): value is Extract<keyof T, string> => Object.hasOwn(choices, value);
+
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const chars = [...text];

@@ -8,12 +8,12 @@
  * approval record and the step name come from one metered GetProcessInstance when a Zap step uses the record,
  * shared by every Zap that received the same delivery (cached for an hour). Zapier-free.
  */
-import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import type { Transport } from '../../dingtalk/transport';
 import { getProcessInstance, type ProcessInstanceDetail } from '../../dingtalk/workflow';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import type { Store } from '../../lib/store';
 import { HOUR_MS } from '../../lib/time';
+import { storedDetail } from '../record/detail';
 import { personWithManager } from '../waiting/people';
 import type { WaitingDelivery } from '../waiting/poll';
 import { waitingFields } from '../waiting/record';
@@ -59,8 +59,8 @@ export type InstantWaitingFields = Awaited<ReturnType<typeof instantWaitingField
 
 /** The detail a delivery is hydrated from: one metered fetch, shared by the Zaps that received the same delivery. */
 export async function deliveryDetail(transport: Transport, store: Store, fields: Pick<InstantWaitingFields, 'id' | 'approval_id'>): Promise<ProcessInstanceDetail> {
-  const cached = ProcessInstance.safeParse(await store.get(cacheKeys.waitingDeliveryDetail(fields.id)));
-  if (cached.success) return cached.data;
+  const cached = await storedDetail(store, cacheKeys.waitingDeliveryDetail(fields.id));
+  if (cached) return cached;
   const detail = await getProcessInstance(transport, fields.approval_id);
   await store.set(cacheKeys.waitingDeliveryDetail(fields.id), detail, cacheTtlS.waitingDeliveryDetail);
   return detail;

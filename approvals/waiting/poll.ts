@@ -16,13 +16,13 @@
  * never from what one poll noticed, so a poll that fails after a check loses nothing.
  */
 import type { Transport } from '../../dingtalk/transport';
-import { ProcessInstance } from '../../dingtalk/schemas/workflow';
 import { findProcessInstance, type ProcessInstanceDetail } from '../../dingtalk/workflow';
 import { cacheKeys, cacheTtlS } from '../../lib/cache-keys';
 import { mapLimited } from '../../lib/limiter';
 import type { Store } from '../../lib/store';
 import { DAY_MS } from '../../lib/time';
 import { submittedAt, type LedgerEntry } from '../ledger/entry';
+import { storedDetail } from '../record/detail';
 import { DEFAULT_LOOK_BACK_DAYS } from '../ledger/kinds';
 import { meterFor, refreshForPoll, type PollMeta } from '../ledger/ledger';
 import { ACTIVE_LEDGER_MS } from '../../quota/auto';
@@ -75,10 +75,7 @@ export interface WaitingDelivery {
 const scopeOf = (processCode: string) => ({ processCode });
 
 /** The detail the last waiting check fetched, free to read; undefined when it expired (a day) or was never fetched. */
-export async function checkedDetail(store: Store, id: string): Promise<ProcessInstanceDetail | undefined> {
-  const cached = ProcessInstance.safeParse(await store.get(cacheKeys.waitingDetail(id)));
-  return cached.success ? cached.data : undefined;
-}
+export const checkedDetail = (store: Store, id: string): Promise<ProcessInstanceDetail | undefined> => storedDetail(store, cacheKeys.waitingDetail(id));
 
 async function readBook(store: Store, processCode: string): Promise<WaitingBook> {
   const stored = await store.get<WaitingBook>(cacheKeys.waiting(scopeOf(processCode)));
